@@ -1,0 +1,28 @@
+// The three benchmark workloads of issues #2 and #8, batch-first as users call them.
+export interface Workload {
+  name: string;
+  inputSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  seqLen: number;
+  batchSize: number;
+}
+
+export const WORKLOADS: Workload[] = [
+  { name: 'W1', inputSize: 1, hiddenSize: 32, numLayers: 1, seqLen: 24, batchSize: 32 },
+  { name: 'W2', inputSize: 8, hiddenSize: 128, numLayers: 1, seqLen: 64, batchSize: 64 },
+  { name: 'W3', inputSize: 32, hiddenSize: 256, numLayers: 2, seqLen: 128, batchSize: 64 },
+];
+
+/** Floating-point operations of one LSTM forward pass over the whole batch (2 per multiply-add). */
+export function forwardFlops(w: Workload): number {
+  let flops = 0;
+  for (let l = 0; l < w.numLayers; l++) {
+    const I = l === 0 ? w.inputSize : w.hiddenSize;
+    flops += 2 * w.seqLen * w.batchSize * 4 * w.hiddenSize * (I + w.hiddenSize);
+  }
+  return flops;
+}
+
+/** Backward does three products of the forward's size (dgates·W, dW_ih/dW_hh, dx): 3x in all. */
+export const forwardBackwardFlops = (w: Workload): number => 3 * forwardFlops(w);

@@ -1,0 +1,132 @@
+// The native backend: maps the named-buffer contract onto the N-API addon's positional kernels
+// (argument order as in native/include/seqcast/kernels.h). Typed arrays cross without copies.
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { LoadAttempt } from '../errors.js';
+import type { Backend, BackendInfo, F32Buffer, GemmArgs, LstmBackwardArgs, LstmDims, LstmForwardArgs } from './types.js';
+import { checkGemm, checkLstmBackward, checkLstmForward } from './validate.js';
+
+type Arr = Float32Array | null;
+
+/** What the compiled addon exports (native/binding/addon.cpp). */
+interface Addon {
+  lstm_forward(h: Arr, c: Arr, gates: Arr, x: Arr, h0: Arr, c0: Arr, w_ih: Arr, w_hh: Arr, b_ih: Arr, b_hh: Arr,
+    w_t: Arr, T: number, B: number, I: number, H: number): void;
+  lstm_backward(dx: Arr, dh0: Arr, dc0: Arr, dw_ih: Arr, dw_hh: Arr, db_ih: Arr, db_hh: Arr, dh: Arr, dhT: Arr,
+    dcT: Arr, x: Arr, h0: Arr, c0: Arr, h: Arr, c: Arr, gates: Arr, w_ih: Arr, w_hh: Arr, dgates: Arr,
+    dh_next: Arr, dc_next: Arr, T: number, B: number, I: number, H: number): void;
+  gemm_nn(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number, ldc: number, lda: number, ldb: number): void;
+  gemm_tn(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number, ldc: number, lda: number, ldb: number): void;
+  set_threads(n: number): void;
+  get_threads(): number;
+  set_variant(name: string): boolean;
+  info(): { variant: string; variants: string[]; threads: number; hardwareThreads: number };
+}
+
+/**
+ * Where `npm install` (scripts/build-native.mjs) puts the addon and the record of how the build went.
+ * SEQCAST_NATIVE_ADDON points elsewhere (a custom build; tests use it to simulate a missing addon).
+ */
+export const NATIVE_ADDON_PATH =
+  process.env.SEQCAST_NATIVE_ADDON || fileURLToPath(new URL('../../build/Release/seqcast.node', import.meta.url));
+export const NATIVE_BUILD_STATUS_PATH = fileURLToPath(new URL('../../build/native-build-status.json', import.meta.url));
+
+class NativeBuffer implements F32Buffer {
+  constructor(readonly array: Float32Array) {}
+  get length(): number {
+    return this.array.length;
+  }
+  sub(offset: number, length: number): F32Buffer {
+    return new NativeBuffer(this.array.subarray(offset, offset + length));
+  }
+}
+
+const arr = (b: F32Buffer | null): Arr => (b ? b.array : null);
+
+export class NativeBackend implements Backend {
+  readonly name = 'native' as const;
+  fallbackReason: string | null = null;
+  constructor(private readonly addon: Addon) {}
+
+  info(): BackendInfo {
+    const i = this.addon.info();
+    return { name: 'native', variant: i.variant, threads: i.threads, fallbackReason: this.fallbackReason };
+  }
+
+  /** SIMD variants this CPU can run, best first; setVariant() is for tests and benches. */
+  variants(): string[] {
+    return this.addon.info().variants;
+  }
+
+  setVariant(name: string): void {
+    if (!this.addon.set_variant(name))
+      throw new RangeError(`setVariant: '${name}' is not available on this CPU; available: ${this.variants().join(', ')}`);
+  }
+
+  alloc(length: number): F32Buffer {
+    return new NativeBuffer(new Float32Array(length));
+  }
+
+  free(_buffer: F32Buffer): void {
+    // Native buffers are ordinary typed arrays; the garbage collector releases them.
+  }
+
+  setThreads(n: number): void {
+    if (!Number.isInteger(n)) throw new RangeError(`setThreads: n must be an integer, got ${n}`);
+    this.addon.set_threads(n);
+  }
+
+  lstm_forward(a: LstmForwardArgs, d: LstmDims): void {
+    checkLstmForward(a, d);
+    this.addon.lstm_forward(arr(a.h), arr(a.c), arr(a.gates), arr(a.x), arr(a.h0), arr(a.c0), arr(a.w_ih),
+      arr(a.w_hh), arr(a.b_ih), arr(a.b_hh), arr(a.w_t), d.T, d.B, d.I, d.H);
+  }
+
+  lstm_backward(a: LstmBackwardArgs, d: LstmDims): void {
+    checkLstmBackward(a, d);
+    this.addon.lstm_backward(arr(a.dx), arr(a.dh0), arr(a.dc0), arr(a.dw_ih), arr(a.dw_hh), arr(a.db_ih),
+      arr(a.db_hh), arr(a.dh), arr(a.dhT), arr(a.dcT), arr(a.x), arr(a.h0), arr(a.c0), arr(a.h), arr(a.c),
+      arr(a.gates), arr(a.w_ih), arr(a.w_hh), arr(a.dgates), arr(a.dh_next), arr(a.dc_next), d.T, d.B, d.I, d.H);
+  }
+
+  gemm_nn(g: GemmArgs): void {
+    checkGemm('gemm_nn', g);
+    this.addon.gemm_nn(g.C.array, g.A.array, g.B.array, g.M, g.N, g.K, g.ldc, g.lda, g.ldb);
+  }
+
+  gemm_tn(g: GemmArgs): void {
+    checkGemm('gemm_tn', g);
+    this.addon.gemm_tn(g.C.array, g.A.array, g.B.array, g.M, g.N, g.K, g.ldc, g.lda, g.ldb);
+  }
+}
+
+/** The reason recorded by the install-time build, when it failed or was skipped. */
+function recordedBuildFailure(): string | null {
+  try {
+    const status = JSON.parse(readFileSync(NATIVE_BUILD_STATUS_PATH, 'utf8'));
+    return status.ok ? null : String(status.reason);
+  } catch {
+    return null;
+  }
+}
+
+/** Loads the addon, or records why not in `attempts` and returns null. */
+export function loadNative(attempts: LoadAttempt[]): NativeBackend | null {
+  if (!existsSync(NATIVE_ADDON_PATH)) {
+    const build = recordedBuildFailure();
+    attempts.push({
+      backend: 'native',
+      where: NATIVE_ADDON_PATH,
+      reason: build ? `not found; the install-time build failed: ${build}` : 'not found (the native build has not run)',
+    });
+    return null;
+  }
+  try {
+    const addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as Addon;
+    return new NativeBackend(addon);
+  } catch (e) {
+    attempts.push({ backend: 'native', where: NATIVE_ADDON_PATH, reason: `failed to load: ${(e as Error).message}` });
+    return null;
+  }
+}

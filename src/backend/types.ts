@@ -1,0 +1,107 @@
+// The kernel contract in TypeScript: one Backend interface, implemented by native.ts (N-API addon)
+// and wasm.ts (AssemblyScript module). Mirrors native/include/seqcast/kernels.h.
+//
+// Kernel method names are a wire contract and stay snake_case (STYLE.md section 3). Buffers are
+// F32Buffers allocated by the backend itself, so that WASM kernels get pointers into their own memory
+// and native kernels get zero-copy typed arrays. All buffers are time-major: x (T, B, I), h (T, B, H).
+
+export type BackendName = 'native' | 'wasm';
+
+/** A float32 buffer owned by a backend. */
+export interface F32Buffer {
+  readonly length: number;
+  /** A current view of the data. For WASM, re-read it after any allocation (memory may grow). */
+  readonly array: Float32Array;
+  /** A window [offset, offset + length) of this buffer, sharing its memory. */
+  sub(offset: number, length: number): F32Buffer;
+}
+
+export interface LstmDims {
+  T: number;
+  B: number;
+  I: number;
+  H: number;
+}
+
+/** Arguments of lstm_forward, by name; adapters map them to the positional kernel call. */
+export interface LstmForwardArgs {
+  h: F32Buffer; // (T, B, H) written
+  c: F32Buffer; // (T, B, H) written
+  gates: F32Buffer; // (T, B, 4H) written: post-activation i, f, g, o
+  x: F32Buffer; // (T, B, I)
+  h0: F32Buffer | null; // (B, H), null = zeros
+  c0: F32Buffer | null; // (B, H), null = zeros
+  w_ih: F32Buffer; // (4H, I)
+  w_hh: F32Buffer; // (4H, H)
+  b_ih: F32Buffer; // (4H)
+  b_hh: F32Buffer; // (4H)
+  w_t: F32Buffer; // scratch, lstmForwardScratch(dims) floats
+}
+
+/** Arguments of lstm_backward. Every d* output is accumulated (+=); the caller zeroes it. */
+export interface LstmBackwardArgs {
+  dx: F32Buffer | null; // (T, B, I), null = not wanted
+  dh0: F32Buffer | null; // (B, H), null = not wanted
+  dc0: F32Buffer | null; // (B, H), null = not wanted
+  dw_ih: F32Buffer; // (4H, I)
+  dw_hh: F32Buffer; // (4H, H)
+  db_ih: F32Buffer; // (4H)
+  db_hh: F32Buffer; // (4H)
+  dh: F32Buffer | null; // (T, B, H) dL/dh_t at every step, null = none
+  dhT: F32Buffer | null; // (B, H) dL/dh_{T-1}, null = zeros
+  dcT: F32Buffer | null; // (B, H) dL/dc_{T-1}, null = zeros
+  x: F32Buffer;
+  h0: F32Buffer | null;
+  c0: F32Buffer | null;
+  h: F32Buffer; // saved by forward
+  c: F32Buffer;
+  gates: F32Buffer;
+  w_ih: F32Buffer;
+  w_hh: F32Buffer;
+  dgates: F32Buffer; // scratch (T, B, 4H)
+  dh_next: F32Buffer; // scratch (B, H)
+  dc_next: F32Buffer; // scratch (B, H)
+}
+
+/** Row-major matrix product operands with leading dimensions. */
+export interface GemmArgs {
+  C: F32Buffer;
+  A: F32Buffer;
+  B: F32Buffer;
+  M: number;
+  N: number;
+  K: number;
+  ldc: number;
+  lda: number;
+  ldb: number;
+}
+
+export interface BackendInfo {
+  name: BackendName;
+  /** The SIMD level actually dispatched: avx512, avx2, neon, scalar or wasm-simd128. */
+  variant: string;
+  /** Worker threads the kernels use. */
+  threads: number;
+  /** Why the preferred backend was not used, when 'auto' fell back. */
+  fallbackReason: string | null;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  /** Set by selection when 'auto' fell back to this backend; reported by info(). */
+  fallbackReason: string | null;
+  info(): BackendInfo;
+  /** A zero-filled buffer of `length` floats (64-byte aligned on WASM; native kernels load unaligned). */
+  alloc(length: number): F32Buffer;
+  /** Returns a buffer from alloc() to the backend. Using it afterwards is an error. */
+  free(buffer: F32Buffer): void;
+  /** Kernel threads; n <= 0 means all cores. WASM is single-threaded and ignores it. */
+  setThreads(n: number): void;
+
+  lstm_forward(args: LstmForwardArgs, dims: LstmDims): void;
+  lstm_backward(args: LstmBackwardArgs, dims: LstmDims): void;
+  /** C (M,N) += A (M,K) * B (K,N) */
+  gemm_nn(args: GemmArgs): void;
+  /** C (M,N) += A^T * B, with A (K,M) and B (K,N) */
+  gemm_tn(args: GemmArgs): void;
+}

@@ -1,0 +1,135 @@
+// The WASM backend: the AssemblyScript kernels (assembly/, compiled with SIMD) behind the same
+// contract. Buffers live in the module's memory; kernels get byte pointers (0 = null).
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { LoadAttempt } from '../errors.js';
+import type { Backend, BackendInfo, F32Buffer, GemmArgs, LstmBackwardArgs, LstmDims, LstmForwardArgs } from './types.js';
+import { checkGemm, checkLstmBackward, checkLstmForward } from './validate.js';
+import { WasmArena } from './wasm-arena.js';
+
+type Ptr = number;
+
+/** What assembly/index.ts exports. */
+interface WasmExports {
+  memory: WebAssembly.Memory;
+  heap_base(): number;
+  lstm_forward(h: Ptr, c: Ptr, gates: Ptr, x: Ptr, h0: Ptr, c0: Ptr, w_ih: Ptr, w_hh: Ptr, b_ih: Ptr, b_hh: Ptr,
+    w_t: Ptr, T: number, B: number, I: number, H: number): void;
+  lstm_backward(dx: Ptr, dh0: Ptr, dc0: Ptr, dw_ih: Ptr, dw_hh: Ptr, db_ih: Ptr, db_hh: Ptr, dh: Ptr, dhT: Ptr,
+    dcT: Ptr, x: Ptr, h0: Ptr, c0: Ptr, h: Ptr, c: Ptr, gates: Ptr, w_ih: Ptr, w_hh: Ptr, dgates: Ptr,
+    dh_next: Ptr, dc_next: Ptr, T: number, B: number, I: number, H: number): void;
+  gemm_nn(C: Ptr, A: Ptr, B: Ptr, M: number, N: number, K: number, ldc: number, lda: number, ldb: number): void;
+  gemm_tn(C: Ptr, A: Ptr, B: Ptr, M: number, N: number, K: number, ldc: number, lda: number, ldb: number): void;
+}
+
+export const WASM_MODULE_URL = new URL('../../build/wasm/seqcast.wasm', import.meta.url);
+
+class WasmBuffer implements F32Buffer {
+  private view: Float32Array | null = null;
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    readonly ptr: number,
+    readonly length: number,
+    /** The allocation this buffer belongs to; a sub-buffer is not freed on its own. */
+    readonly root: WasmBuffer | null,
+  ) {}
+
+  /** Rebuilt when memory has grown, since growing detaches the old ArrayBuffer. */
+  get array(): Float32Array {
+    if (!this.view || this.view.buffer !== this.memory.buffer)
+      this.view = new Float32Array(this.memory.buffer, this.ptr, this.length);
+    return this.view;
+  }
+
+  sub(offset: number, length: number): F32Buffer {
+    if (offset < 0 || length < 0 || offset + length > this.length)
+      throw new RangeError(`sub(${offset}, ${length}) is outside a buffer of ${this.length} floats`);
+    return new WasmBuffer(this.memory, this.ptr + offset * 4, length, this.root ?? this);
+  }
+}
+
+const ptr = (b: F32Buffer | null): Ptr => (b ? (b as WasmBuffer).ptr : 0);
+
+export class WasmBackend implements Backend {
+  readonly name = 'wasm' as const;
+  fallbackReason: string | null = null;
+  private readonly arena: WasmArena;
+
+  constructor(private readonly k: WasmExports) {
+    this.arena = new WasmArena(k.memory, k.heap_base());
+  }
+
+  info(): BackendInfo {
+    return { name: 'wasm', variant: 'wasm-simd128', threads: 1, fallbackReason: this.fallbackReason };
+  }
+
+  /** Bytes of WebAssembly memory: the soak tests watch that it stops growing. */
+  memoryBytes(): number {
+    return this.k.memory.buffer.byteLength;
+  }
+
+  alloc(length: number): F32Buffer {
+    if (!Number.isInteger(length) || length < 0) throw new RangeError(`alloc: length must be a non-negative integer, got ${length}`);
+    return new WasmBuffer(this.k.memory, this.arena.alloc(length * 4), length, null);
+  }
+
+  free(buffer: F32Buffer): void {
+    const b = buffer as WasmBuffer;
+    if (b.root !== null) throw new Error('free: pass the buffer returned by alloc(), not a sub-buffer of it');
+    this.arena.release(b.ptr);
+  }
+
+  setThreads(_n: number): void {
+    // WebAssembly kernels run on the calling thread; training in workers is the facade's job.
+  }
+
+  lstm_forward(a: LstmForwardArgs, d: LstmDims): void {
+    checkLstmForward(a, d);
+    this.k.lstm_forward(ptr(a.h), ptr(a.c), ptr(a.gates), ptr(a.x), ptr(a.h0), ptr(a.c0), ptr(a.w_ih), ptr(a.w_hh),
+      ptr(a.b_ih), ptr(a.b_hh), ptr(a.w_t), d.T, d.B, d.I, d.H);
+  }
+
+  lstm_backward(a: LstmBackwardArgs, d: LstmDims): void {
+    checkLstmBackward(a, d);
+    this.k.lstm_backward(ptr(a.dx), ptr(a.dh0), ptr(a.dc0), ptr(a.dw_ih), ptr(a.dw_hh), ptr(a.db_ih), ptr(a.db_hh),
+      ptr(a.dh), ptr(a.dhT), ptr(a.dcT), ptr(a.x), ptr(a.h0), ptr(a.c0), ptr(a.h), ptr(a.c), ptr(a.gates),
+      ptr(a.w_ih), ptr(a.w_hh), ptr(a.dgates), ptr(a.dh_next), ptr(a.dc_next), d.T, d.B, d.I, d.H);
+  }
+
+  gemm_nn(g: GemmArgs): void {
+    checkGemm('gemm_nn', g);
+    this.k.gemm_nn(ptr(g.C), ptr(g.A), ptr(g.B), g.M, g.N, g.K, g.ldc, g.lda, g.ldb);
+  }
+
+  gemm_tn(g: GemmArgs): void {
+    checkGemm('gemm_tn', g);
+    this.k.gemm_tn(ptr(g.C), ptr(g.A), ptr(g.B), g.M, g.N, g.K, g.ldc, g.lda, g.ldb);
+  }
+}
+
+/** Instantiates the module, or records why not in `attempts` and returns null. */
+export async function loadWasm(attempts: LoadAttempt[]): Promise<WasmBackend | null> {
+  const where = fileURLToPath(WASM_MODULE_URL);
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = await readFile(where);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    attempts.push({ backend: 'wasm', where, reason: code === 'ENOENT' ? 'not found' : (e as Error).message });
+    return null;
+  }
+  try {
+    const module = await WebAssembly.compile(bytes);
+    const instance = await WebAssembly.instantiate(module, {
+      env: {
+        abort: () => {
+          throw new Error('wasm backend: a kernel aborted (an internal assertion failed)');
+        },
+      },
+    });
+    return new WasmBackend(instance.exports as unknown as WasmExports);
+  } catch (e) {
+    attempts.push({ backend: 'wasm', where, reason: `failed to instantiate: ${(e as Error).message}` });
+    return null;
+  }
+}
