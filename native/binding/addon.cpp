@@ -1,0 +1,157 @@
+// N-API exports of the kernel contract (native/include/seqcast/kernels.h). Thin: unpack and
+// validate (args.h), call the active kernel table, return. Names are snake_case and arguments come
+// in exactly the kernels.h order: Float32Array for buffers, numbers for dims. src/backend/native.ts
+// is the only caller.
+#include <napi.h>
+#include <seqcast/kernels.h>
+
+#include "../kernels/threads.h"
+#include "args.h"
+
+namespace seqcast {
+namespace binding {
+namespace {
+
+using Fl = const char*;
+
+Napi::Value LstmForward(const Napi::CallbackInfo& info) {
+  Args a(info, "lstm_forward", 15);
+  const int T = a.dim(11, "T"), B = a.dim(12, "B"), I = a.dim(13, "I"), H = a.dim(14, "H");
+  const int64_t TBH = int64_t(T) * B * H, BH = int64_t(B) * H;
+  float* h = a.f32(0, "h", TBH, "T*B*H");
+  float* c = a.f32(1, "c", TBH, "T*B*H");
+  float* gates = a.f32(2, "gates", 4 * TBH, "T*B*4*H");
+  const float* x = a.f32(3, "x", int64_t(T) * B * I, "T*B*I");
+  const float* h0 = a.f32_opt(4, "h0", BH, "B*H");
+  const float* c0 = a.f32_opt(5, "c0", BH, "B*H");
+  const float* w_ih = a.f32(6, "w_ih", int64_t(4) * H * I, "4*H*I");
+  const float* w_hh = a.f32(7, "w_hh", int64_t(4) * H * H, "4*H*H");
+  const float* b_ih = a.f32(8, "b_ih", int64_t(4) * H, "4*H");
+  const float* b_hh = a.f32(9, "b_hh", int64_t(4) * H, "4*H");
+  float* w_t = a.f32_min(10, "w_t", lstm_forward_scratch_floats(T, B, I, H), "4*H*(I+H)");
+  kernels().lstm_forward(h, c, gates, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_t, T, B, I, H);
+  return info.Env().Undefined();
+}
+
+Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "lstm_backward", 25);
+  const int T = a.dim(21, "T"), B = a.dim(22, "B"), I = a.dim(23, "I"), H = a.dim(24, "H");
+  const int64_t TBH = int64_t(T) * B * H, BH = int64_t(B) * H, TBI = int64_t(T) * B * I;
+  float* dx = a.f32_opt(0, "dx", TBI, "T*B*I");
+  float* dh0 = a.f32_opt(1, "dh0", BH, "B*H");
+  float* dc0 = a.f32_opt(2, "dc0", BH, "B*H");
+  float* dw_ih = a.f32(3, "dw_ih", int64_t(4) * H * I, "4*H*I");
+  float* dw_hh = a.f32(4, "dw_hh", int64_t(4) * H * H, "4*H*H");
+  float* db_ih = a.f32(5, "db_ih", int64_t(4) * H, "4*H");
+  float* db_hh = a.f32(6, "db_hh", int64_t(4) * H, "4*H");
+  const float* dh = a.f32_opt(7, "dh", TBH, "T*B*H");
+  const float* dhT = a.f32_opt(8, "dhT", BH, "B*H");
+  const float* dcT = a.f32_opt(9, "dcT", BH, "B*H");
+  const float* x = a.f32(10, "x", TBI, "T*B*I");
+  const float* h0 = a.f32_opt(11, "h0", BH, "B*H");
+  const float* c0 = a.f32_opt(12, "c0", BH, "B*H");
+  const float* h = a.f32(13, "h", TBH, "T*B*H");
+  const float* c = a.f32(14, "c", TBH, "T*B*H");
+  const float* gates = a.f32(15, "gates", 4 * TBH, "T*B*4*H");
+  const float* w_ih = a.f32(16, "w_ih", int64_t(4) * H * I, "4*H*I");
+  const float* w_hh = a.f32(17, "w_hh", int64_t(4) * H * H, "4*H*H");
+  float* dgates = a.f32_min(18, "dgates", 4 * TBH, "T*B*4*H");
+  float* dh_next = a.f32_min(19, "dh_next", BH, "B*H");
+  float* dc_next = a.f32_min(20, "dc_next", BH, "B*H");
+  kernels().lstm_backward(dx, dh0, dc0, dw_ih, dw_hh, db_ih, db_hh, dh, dhT, dcT, x, h0, c0, h, c,
+                          gates, w_ih, w_hh, dgates, dh_next, dc_next, T, B, I, H);
+  return info.Env().Undefined();
+}
+
+// gemm_nn: C (M,N) += A (M,K) B (K,N); gemm_tn: C += A^T B with A (K,M).
+template <bool TA>
+Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  const char* name = TA ? "gemm_tn" : "gemm_nn";
+  Args a(info, name, 9);
+  const int M = a.dim(3, "M"), N = a.dim(4, "N"), K = a.dim(5, "K");
+  const int ldc = a.dim(6, "ldc"), lda = a.dim(7, "lda"), ldb = a.dim(8, "ldb");
+  const int a_cols = TA ? M : K, a_rows = TA ? K : M;
+  if (ldc < N) a.range_error("ldc must be >= N = " + std::to_string(N) + ", got " + std::to_string(ldc));
+  if (lda < a_cols)
+    a.range_error(std::string("lda must be >= ") + (TA ? "M" : "K") + " = " +
+                  std::to_string(a_cols) + ", got " + std::to_string(lda));
+  if (ldb < N) a.range_error("ldb must be >= N = " + std::to_string(N) + ", got " + std::to_string(ldb));
+  float* C = a.f32_min(0, "C", int64_t(M - 1) * ldc + N, "(M-1)*ldc+N");
+  const float* A = a.f32_min(1, "A", int64_t(a_rows - 1) * lda + a_cols,
+                             TA ? "(K-1)*lda+M" : "(M-1)*lda+K");
+  const float* Bm = a.f32_min(2, "B", int64_t(K - 1) * ldb + N, "(K-1)*ldb+N");
+  const KernelTable& k = kernels();
+  (TA ? k.gemm_tn : k.gemm_nn)(C, A, Bm, M, N, K, ldc, lda, ldb);
+  return info.Env().Undefined();
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  Args a(info, "set_threads", 1);
+  set_threads(a.integer(0, "n"));
+  return info.Env().Undefined();
+}
+
+Napi::Value GetThreads(const Napi::CallbackInfo& info) {
+  Args a(info, "get_threads", 0);
+  return Napi::Number::New(info.Env(), get_threads());
+}
+
+Napi::Value SetVariant(const Napi::CallbackInfo& info) {
+  Args a(info, "set_variant", 1);
+  const std::string name = a.str(0, "name");
+  return Napi::Boolean::New(info.Env(), set_variant(name.c_str()));
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Args a(info, "info", 0);
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("variant", kernels().variant);
+  int n = 0;
+  const char* const* names = available_variants(&n);
+  Napi::Array arr = Napi::Array::New(env, size_t(n));
+  for (int i = 0; i < n; ++i) arr.Set(uint32_t(i), names[i]);
+  o.Set("variants", arr);
+  o.Set("threads", get_threads());
+  o.Set("hardwareThreads", pool::hardware_threads());
+  return o;
+}
+
+// Tests only: multiply-adds per step (or per product) below which kernels stay single-threaded.
+// _set_parallel_threshold(0) forces threading on tiny shapes so thread-count invariance can be
+// checked; returns the previous value.
+Napi::Value SetParallelThreshold(const Napi::CallbackInfo& info) {
+  Args a(info, "_set_parallel_threshold", 1);
+  const Napi::Value v = info[0];
+  if (!v.IsNumber()) throw Napi::TypeError::New(info.Env(), a.prefix() + "macs must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0) || d > 9.0e15)
+    a.range_error("macs must be a non-negative number, got " + std::to_string(d));
+  const int64_t prev = pool::min_parallel_work();
+  pool::set_min_parallel_work(int64_t(d));
+  return Napi::Number::New(info.Env(), double(prev));
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  kernels();  // pick_best() once, at load
+  exports.Set("lstm_forward", Napi::Function::New(env, LstmForward, "lstm_forward"));
+  exports.Set("lstm_backward", Napi::Function::New(env, LstmBackward, "lstm_backward"));
+  exports.Set("gemm_nn", Napi::Function::New(env, Gemm<false>, "gemm_nn"));
+  exports.Set("gemm_tn", Napi::Function::New(env, Gemm<true>, "gemm_tn"));
+  exports.Set("set_threads", Napi::Function::New(env, SetThreads, "set_threads"));
+  exports.Set("get_threads", Napi::Function::New(env, GetThreads, "get_threads"));
+  exports.Set("set_variant", Napi::Function::New(env, SetVariant, "set_variant"));
+  exports.Set("info", Napi::Function::New(env, Info, "info"));
+  exports.Set("_set_parallel_threshold",
+              Napi::Function::New(env, SetParallelThreshold, "_set_parallel_threshold"));
+  return exports;
+}
+
+}  // namespace
+}  // namespace binding
+}  // namespace seqcast
+
+static Napi::Object InitSeqcast(Napi::Env env, Napi::Object exports) {
+  return seqcast::binding::Init(env, exports);
+}
+NODE_API_MODULE(seqcast, InitSeqcast)

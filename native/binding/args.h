@@ -1,0 +1,130 @@
+// Argument unpacking and validation for the N-API exports (addon.cpp). No math here.
+// Errors name the kernel, the argument, what was expected and what was received:
+//   TypeError:  lstm_forward: expected 15 arguments, got 14
+//   TypeError:  lstm_forward: w_ih must be a Float32Array, got number
+//   RangeError: lstm_forward: H must be a positive integer, got 0
+//   RangeError: lstm_forward: w_ih must have 4*H*I = 384 elements, got 380
+#pragma once
+#include <napi.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+namespace seqcast {
+namespace binding {
+
+class Args {
+ public:
+  Args(const Napi::CallbackInfo& info, const char* kernel, size_t count)
+      : info_(info), kernel_(kernel) {
+    if (info.Length() != count)
+      throw Napi::TypeError::New(env(), prefix() + "expected " + std::to_string(count) +
+                                            " arguments, got " + std::to_string(info.Length()));
+  }
+
+  Napi::Env env() const { return info_.Env(); }
+  std::string prefix() const { return std::string(kernel_) + ": "; }
+
+  // A positive integer that fits in int32.
+  int dim(size_t i, const char* name) const {
+    const Napi::Value v = info_[i];
+    if (!v.IsNumber())
+      throw Napi::TypeError::New(env(), prefix() + name + " must be a number, got " + kind(v));
+    const double d = v.As<Napi::Number>().DoubleValue();
+    if (!(d >= 1.0) || d > 2147483647.0 || std::floor(d) != d)
+      throw Napi::RangeError::New(env(), prefix() + name + " must be a positive integer, got " +
+                                             number(d));
+    return int(d);
+  }
+
+  // A Float32Array with exactly `want` elements; `formula` explains want (e.g. "4*H*I").
+  float* f32(size_t i, const char* name, int64_t want, const char* formula) const {
+    return check(i, name, want, formula, false, true);
+  }
+  // Same, or nullptr for null/undefined.
+  float* f32_opt(size_t i, const char* name, int64_t want, const char* formula) const {
+    return check(i, name, want, formula, true, true);
+  }
+  // A Float32Array with at least `want` elements (scratch, strided matrices).
+  float* f32_min(size_t i, const char* name, int64_t want, const char* formula) const {
+    return check(i, name, want, formula, false, false);
+  }
+
+  std::string str(size_t i, const char* name) const {
+    const Napi::Value v = info_[i];
+    if (!v.IsString())
+      throw Napi::TypeError::New(env(), prefix() + name + " must be a string, got " + kind(v));
+    return v.As<Napi::String>().Utf8Value();
+  }
+
+  // An integer (any sign) that fits in int32, e.g. set_threads(0).
+  int integer(size_t i, const char* name) const {
+    const Napi::Value v = info_[i];
+    if (!v.IsNumber())
+      throw Napi::TypeError::New(env(), prefix() + name + " must be a number, got " + kind(v));
+    const double d = v.As<Napi::Number>().DoubleValue();
+    if (!(std::floor(d) == d) || d < -2147483648.0 || d > 2147483647.0)
+      throw Napi::RangeError::New(env(), prefix() + name + " must be an integer, got " + number(d));
+    return int(d);
+  }
+
+  [[noreturn]] void range_error(const std::string& msg) const {
+    throw Napi::RangeError::New(env(), prefix() + msg);
+  }
+
+ private:
+  float* check(size_t i, const char* name, int64_t want, const char* formula, bool optional,
+               bool exact) const {
+    const Napi::Value v = info_[i];
+    if (optional && (v.IsNull() || v.IsUndefined())) return nullptr;
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      throw Napi::TypeError::New(env(), prefix() + name + " must be a Float32Array" +
+                                            (optional ? ", null or undefined" : "") + ", got " +
+                                            kind(v));
+    Napi::Float32Array a = v.As<Napi::Float32Array>();
+    const int64_t got = int64_t(a.ElementLength());
+    if (exact ? got != want : got < want)
+      throw Napi::RangeError::New(env(), prefix() + name + " must have " +
+                                             (exact ? "" : "at least ") + formula + " = " +
+                                             std::to_string(want) + " elements, got " +
+                                             std::to_string(got));
+    return a.Data();  // already offset by byteOffset
+  }
+
+  static std::string number(double d) {
+    if (std::isnan(d)) return "NaN";
+    if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+    if (std::floor(d) == d && std::fabs(d) < 1e15) return std::to_string(int64_t(d));
+    std::string s = std::to_string(d);
+    while (!s.empty() && s.back() == '0') s.pop_back();
+    return s;
+  }
+
+  static std::string kind(const Napi::Value& v) {
+    if (v.IsNull()) return "null";
+    if (v.IsUndefined()) return "undefined";
+    if (v.IsTypedArray()) {
+      switch (v.As<Napi::TypedArray>().TypedArrayType()) {
+        case napi_float64_array: return "Float64Array";
+        case napi_float32_array: return "Float32Array";
+        case napi_int32_array: return "Int32Array";
+        case napi_uint8_array: return "Uint8Array";
+        default: return "another typed array";
+      }
+    }
+    if (v.IsArray()) return "Array";
+    if (v.IsArrayBuffer()) return "ArrayBuffer";
+    if (v.IsNumber()) return "number";
+    if (v.IsString()) return "string";
+    if (v.IsBoolean()) return "boolean";
+    if (v.IsFunction()) return "function";
+    return "object";
+  }
+
+  const Napi::CallbackInfo& info_;
+  const char* kernel_;
+};
+
+}  // namespace binding
+}  // namespace seqcast
