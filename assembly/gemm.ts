@@ -294,11 +294,11 @@ export function gemm_tn(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32,
 }
 
 // ---------------------------------------------------------------------------------------------
-// Packed right-hand side for the forward pass: W (G, K) row-major (PyTorch's (out, in)), G a
-// multiple of 4, is stored as Wᵀ cut into panels of 8 columns, each panel K x 8 contiguous (the last
-// one K x 4 when G % 8 == 4). Column j of Wᵀ lives in the panel starting at float j*K. Streaming a
-// contiguous panel avoids the 4 KiB-strided rows of a plain Wᵀ (H = 256: 1024 floats per row), which
-// alias in L1 and halved the throughput of the per-step product.
+// Packed right-hand side for the forward pass: W (G, K) row-major (PyTorch's (out, in)), any G, is
+// stored as Wᵀ cut into panels of 8 columns, each panel K x 8 contiguous (the last one K x (G % 8)).
+// Column j of Wᵀ lives in the panel starting at float j*K. Streaming a contiguous panel avoids the
+// 4 KiB-strided rows of a plain Wᵀ (H = 256: 1024 floats per row), which alias in L1 and halved the
+// throughput of the per-step product.
 export function pack_panels(dst: usize, w: usize, G: i32, K: i32): void {
   for (let j0 = 0; j0 < G; j0 += 8) {
     const nr = min(8, G - j0);
@@ -427,8 +427,9 @@ export function gemm_nn_d4(C: usize, A: usize, W: usize, R: i32, N: i32, K: i32,
   }
 }
 
-// C (G, N) += sum over steps t in [0, T) of A_tᵀ (G, R) * Bm_t (R, N): A_t is the D4 matrix at
-// A + t*R*G floats, Bm_t the rows t*R .. t*R+R-1 of a row-major Bm (ldb). Tile 4 gate columns (one
+// C (M, N) += sum over steps t in [0, T) of A_t[:, :M]ᵀ (M, R) * Bm_t (R, N): A_t is the D4 matrix
+// (R rows, G columns) at A + t*R*G floats, of which the first M columns (M % 4 == 0, M <= G) are
+// used; Bm_t is the rows t*R .. t*R+R-1 of a row-major Bm (ldb). Tile 4 gate columns (one
 // D4 block) x 8 columns of Bm; the 4 broadcasts come from one 16-byte run of A.
 // @ts-ignore: decorator
 @inline function d4tn_4x8(c: usize, ldc: usize, a: usize, tstep: usize, T: i32, R: i32,
@@ -504,17 +505,17 @@ function d4tn_tail(c: usize, ldc: usize, a: usize, tstep: usize, T: i32, R: i32,
   }
 }
 
-export function gemm_tn_d4(C: usize, A: usize, Bm: usize, T: i32, R: i32, G: i32, N: i32,
+export function gemm_tn_d4(C: usize, A: usize, Bm: usize, T: i32, R: i32, G: i32, M: i32, N: i32,
                            ldc: i32, ldb: i32): void {
-  if (T <= 0 || R <= 0 || G <= 0 || N <= 0) return;
+  if (T <= 0 || R <= 0 || M <= 0 || N <= 0) return;
   const ldcb = f4(ldc), ldbb = f4(ldb), tstep = f4(R * G);
   // Steps in chunks of about KC rows so the Bm panel and the A blocks are reused from cache.
   const TC = max(1, KC / R);
   for (let t0 = 0; t0 < T; t0 += TC) {
     const tc = min(TC, T - t0);
     const at = A + <usize>t0 * tstep, bt = Bm + <usize>(t0 * R) * ldbb;
-    for (let m0 = 0; m0 < G; m0 += MC) {
-      const mc = min(MC, G - m0);
+    for (let m0 = 0; m0 < M; m0 += MC) {
+      const mc = min(MC, M - m0);
       let j = 0;
       for (; j + 8 <= N; j += 8) {
         for (let m = m0; m < m0 + mc; m += 4) {

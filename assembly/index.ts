@@ -2,6 +2,8 @@
 // Every kernel mirrors native/include/seqcast/kernels.h: same names, same argument order, usize
 // pointers into this module's memory (0 = null) and i32 dims. No imports, no managed types.
 export { lstm_forward, lstm_backward } from "./lstm";
+export { gru_forward, gru_backward } from "./gru";
+export { rnn_forward, rnn_backward } from "./rnn";
 export { gemm_nn, gemm_tn } from "./gemm";
 
 // First free byte above static data. The host places its arena allocator at or above this address

@@ -4,15 +4,10 @@
 // this module's memory (0 = null), dims are i32. Gate blocks are PyTorch's i, f, g, o at 0, H, 2H, 3H:
 //   i = sigmoid(a_i), f = sigmoid(a_f), g = tanh(a_g), o = sigmoid(a_o),
 //   a = x_t·w_ihᵀ + b_ih + h_prev·w_hhᵀ + b_hh,  c = f*c_prev + i*g,  h = o*tanh(c).
-import { sigmoid, tanh, f4, load_partial, store_partial, zero_f32, copy_f32, add_f32 } from "./simd";
-import { gemm_packed, pack_panels, gemm_nn_d4, gemm_tn_d4, d4_at } from "./gemm";
-
-// n = 4: full v128 loads/stores; n in 1..3: the tail of a row, lanes [0, n) only. Inlined with a
-// constant 4 in the main loop, so the branches fold away there.
-// @ts-ignore: decorator
-@inline function ld(p: usize, n: i32): v128 { return n == 4 ? v128.load(p) : load_partial(p, n); }
-// @ts-ignore: decorator
-@inline function st(p: usize, v: v128, n: i32): void { if (n == 4) v128.store(p, v); else store_partial(p, v, n); }
+import { sigmoid, tanh, f4, zero_f32, copy_f32, add_f32 } from "./simd";
+import { ld, st, pack_weights, project_input, is_active, carry_row, dg_store, dg_zero_row, dg_colsum,
+         dg_mul, dg_mul_steps, dg_tmul, dw_hh_backward } from "./cell";
+import { gemm_packed } from "./gemm";
 
 // Four hidden units (or the last n < 4) of one row: activations, then the c/h update.
 // pg points at the i block of the row's gates; f, g, o follow at H, 2H, 3H floats.
@@ -29,11 +24,19 @@ import { gemm_packed, pack_panels, gemm_nn_d4, gemm_tn_d4, d4_at } from "./gemm"
 
 // Post-activation gates and the c/h update for one step, fused in one pass over (B, H), four hidden
 // units per v128. gates (B, 4H) holds pre-activations on entry and post-activations on exit.
-function lstm_cell_forward(h: usize, c: usize, gates: usize, c_prev: usize, B: i32, H: i32): void {
+// Padded rows (t >= lengths[b]) carry h and c and get zero gates.
+function lstm_cell_forward(h: usize, c: usize, gates: usize, h_prev: usize, c_prev: usize,
+                           lengths: usize, t: i32, B: i32, H: i32): void {
   const G = 4 * H, H4 = f4(H), tail = H & 3, Hv = H - tail;
   for (let b = 0; b < B; b++) {
     const gb = gates + f4(b * G), hb = h + f4(b * H), cb = c + f4(b * H);
     const pb = c_prev != 0 ? c_prev + f4(b * H) : 0;
+    if (!is_active(lengths, t, b)) {
+      carry_row(hb, h_prev != 0 ? h_prev + f4(b * H) : 0, H);
+      carry_row(cb, pb, H);
+      zero_f32(gb, G);
+      continue;
+    }
     for (let j = 0; j < Hv; j += 4) {
       const o = f4(j);
       cell_forward_group(gb + o, hb + o, cb + o, pb != 0 ? pb + o : 0, H4, 4);
@@ -46,59 +49,34 @@ function lstm_cell_forward(h: usize, c: usize, gates: usize, c_prev: usize, B: i
 }
 
 export function lstm_forward(h: usize, c: usize, gates: usize,          // (T,B,H) (T,B,H) (T,B,4H)
-                             x: usize, h0: usize, c0: usize,            // (T,B,I) (B,H)? (B,H)?
+                             x: usize, lengths: usize,                  // (T,B,I) (B)? int32
+                             h0: usize, c0: usize,                      // (B,H)? (B,H)?
                              w_ih: usize, w_hh: usize,                  // (4H,I) (4H,H)
                              b_ih: usize, b_hh: usize,                  // (4H) (4H)
                              w_t: usize,                                // scratch 4H*I + 4H*H
                              T: i32, B: i32, I: i32, H: i32): void {
   if (T <= 0 || B <= 0 || H <= 0) return;
-  const G = 4 * H, BH = B * H, BG = B * G, rows = T * B;
-  // w_t = [w_ihᵀ (I, 4H) | w_hhᵀ (H, 4H)], each packed in contiguous panels of 8 gate columns
-  // (gemm.ts pack_panels): a register tile of gates is then a row of v128 loads of the weights against
-  // one broadcast input value, streamed from one contiguous block.
-  const wt_ih = w_t, wt_hh = w_t + f4(G * I);
-  pack_panels(wt_ih, w_ih, G, I);
-  pack_panels(wt_hh, w_hh, G, H);
-
-  // Input projection for all T*B rows at once: gates = b_ih + b_hh, then += x·w_ihᵀ.
-  for (let r = 0; r < rows; r++) {
-    const gr = gates + f4(r * G);
-    for (let j = 0; j < G; j += 4) {                                 // 4H is a multiple of 4: no tail
-      v128.store(gr + f4(j), f32x4.add(v128.load(b_ih + f4(j)), v128.load(b_hh + f4(j))));
-    }
-  }
-  gemm_packed(gates, x, wt_ih, rows, G, I, G, I);
+  const G = 4 * H, BH = B * H, BG = B * G;
+  const wt_hh = pack_weights(w_t, w_ih, w_hh, G, I, H);
+  // Input projection for all T*B rows at once: gates = b_ih + b_hh + x·w_ihᵀ.
+  project_input(gates, x, b_ih, b_hh, w_t, T * B, G, I);
 
   for (let t = 0; t < T; t++) {
     const gt = gates + f4(t * BG);
     const h_prev = t == 0 ? h0 : h + f4((t - 1) * BH);
     const c_prev = t == 0 ? c0 : c + f4((t - 1) * BH);
     if (h_prev != 0) gemm_packed(gt, h_prev, wt_hh, B, G, H, G, H);  // gates_t += h_prev·w_hhᵀ
-    lstm_cell_forward(h + f4(t * BH), c + f4(t * BH), gt, c_prev, B, H);
-  }
-}
-
-// Stores lanes [0, n) of v as columns col .. col+n-1 of row r of the D4 matrix at base (R rows).
-// With H % 4 == 0 every group is one aligned v128 store; otherwise lanes straddle D4 blocks.
-// @ts-ignore: decorator
-@inline function st_d4(base: usize, R: i32, r: i32, col: i32, v: v128, n: i32): void {
-  if (n == 4 && (col & 3) == 0) {
-    v128.store(d4_at(base, R, r, col), v);
-  } else {
-    store<f32>(d4_at(base, R, r, col), f32x4.extract_lane(v, 0));
-    if (n > 1) store<f32>(d4_at(base, R, r, col + 1), f32x4.extract_lane(v, 1));
-    if (n > 2) store<f32>(d4_at(base, R, r, col + 2), f32x4.extract_lane(v, 2));
-    if (n > 3) store<f32>(d4_at(base, R, r, col + 3), f32x4.extract_lane(v, 3));
+    lstm_cell_forward(h + f4(t * BH), c + f4(t * BH), gt, h_prev, c_prev, lengths, t, B, H);
   }
 }
 
 // Hidden units j .. j+n-1 (n = 4, or the last n < 4) of row b of the cell backward pass. pg points at
 // the i block of the row's gates (f, g, o follow at H, 2H, 3H floats); dgt is the step's dgates
-// (D4 layout, see gemm.ts), the other pointers are at unit j of their (B, H) rows.
+// (D4 layout, see cell.ts), the other pointers are at unit j of their (B, H) rows.
 // @ts-ignore: decorator
 @inline function cell_backward_group(dgt: usize, B: i32, b: i32, j: i32, H: i32, pdc: usize, pdh: usize,
                                      pdht: usize, pg: usize, pc: usize, pcp: usize, n: i32): void {
-  const one = f32x4.splat(1), H4 = f4(H);
+  const one = f32x4.splat(1), H4 = f4(H), G = 4 * H;
   const ig = ld(pg, n), fg = ld(pg + H4, n), gg = ld(pg + 2 * H4, n), og = ld(pg + 3 * H4, n);
   let dh = ld(pdh, n);
   if (pdht != 0) dh = f32x4.add(dh, ld(pdht, n));                   // dL/dh_t = dh[t] + dh_next
@@ -110,21 +88,32 @@ export function lstm_forward(h: usize, c: usize, gates: usize,          // (T,B,
   // forward: c = f*c_prev + i*g  =>  dc_prev = dc*f,  df = dc*c_prev,  di = dc*g,  dg = dc*i
   const di = f32x4.mul(dc, gg), df = f32x4.mul(dc, cp), dg = f32x4.mul(dc, ig);
   // forward: i, f, o = sigmoid(a), g = tanh(a)  =>  da = d*y*(1 - y) (sigmoid),  da = d*(1 - y^2) (tanh)
-  st_d4(dgt, B, b, j, f32x4.mul(f32x4.mul(di, ig), f32x4.sub(one, ig)), n);
-  st_d4(dgt, B, b, H + j, f32x4.mul(f32x4.mul(df, fg), f32x4.sub(one, fg)), n);
-  st_d4(dgt, B, b, 2 * H + j, f32x4.mul(dg, f32x4.sub(one, f32x4.mul(gg, gg))), n);
-  st_d4(dgt, B, b, 3 * H + j, f32x4.mul(f32x4.mul(dout, og), f32x4.sub(one, og)), n);
+  dg_store(dgt, B, G, b, j, f32x4.mul(f32x4.mul(di, ig), f32x4.sub(one, ig)), n, true);
+  dg_store(dgt, B, G, b, H + j, f32x4.mul(f32x4.mul(df, fg), f32x4.sub(one, fg)), n, true);
+  dg_store(dgt, B, G, b, 2 * H + j, f32x4.mul(dg, f32x4.sub(one, f32x4.mul(gg, gg))), n, true);
+  dg_store(dgt, B, G, b, 3 * H + j, f32x4.mul(f32x4.mul(dout, og), f32x4.sub(one, og)), n, true);
   st(pdc, f32x4.mul(dc, fg), n);                                     // dc_next <- dc_prev
+  // forward: a = ... + h_prev·w_hhᵀ is the only path from h_prev  =>  dh_next <- 0 here, and the
+  // step's product adds dgates·w_hh.
+  st(pdh, f32x4.splat(0), n);
 }
 
 // One step of the cell backward pass over (B, H). Reads dh_next/dc_next (gradients arriving from
-// step t+1) plus dh_t, writes the step's dgates (gradients on the pre-activations, D4 layout) and
-// overwrites dc_next with the gradient on c_prev.
+// step t+1) plus dh_t, writes the step's dgates (gradients on the pre-activations, D4 layout),
+// overwrites dc_next with the gradient on c_prev and sets dh_next to 0 for the product to fill.
+// Padded rows undo the carry: forward h_t = h_prev, c_t = c_prev  =>  dgates = 0,
+// dh_next += dh[t], dc_next unchanged.
 function lstm_cell_backward(dgt: usize, dc_next: usize, dh_next: usize, dh_t: usize,
-                            gates: usize, c: usize, c_prev: usize, B: i32, H: i32): void {
+                            gates: usize, c: usize, c_prev: usize, lengths: usize, t: i32,
+                            B: i32, H: i32): void {
   const G = 4 * H, tail = H & 3, Hv = H - tail;
   for (let b = 0; b < B; b++) {
     const gb = gates + f4(b * G), ob = f4(b * H);
+    if (!is_active(lengths, t, b)) {
+      dg_zero_row(dgt, B, G, b, true);
+      if (dh_t != 0) add_f32(dh_next + ob, dh_t + ob, H);
+      continue;
+    }
     for (let j = 0; j < Hv; j += 4) {
       const o = ob + f4(j);
       cell_backward_group(dgt, B, b, j, H, dc_next + o, dh_next + o, dh_t != 0 ? dh_t + o : 0, gb + f4(j),
@@ -138,28 +127,12 @@ function lstm_cell_backward(dgt: usize, dc_next: usize, dh_next: usize, dh_t: us
   }
 }
 
-// db_ih += colsum(dgates_t), db_hh += colsum(dgates_t) over the B rows of one step (D4 layout: each
-// block of 4 columns is B consecutive v128).
-// forward: a = ... + b_ih + b_hh (broadcast over rows)  =>  db_ih = db_hh = sum over rows of da
-function lstm_bias_backward(db_ih: usize, db_hh: usize, dgt: usize, B: i32, G: i32): void {
-  let p = dgt;
-  for (let j = 0; j < G; j += 4) {                                   // 4H is a multiple of 4: no tail
-    let acc = f32x4.splat(0);
-    for (let b = 0; b < B; b++) {
-      acc = f32x4.add(acc, v128.load(p));
-      p += 16;
-    }
-    const oj = f4(j);
-    v128.store(db_ih + oj, f32x4.add(v128.load(db_ih + oj), acc));
-    v128.store(db_hh + oj, f32x4.add(v128.load(db_hh + oj), acc));
-  }
-}
-
 export function lstm_backward(dx: usize, dh0: usize, dc0: usize,         // (T,B,I)? (B,H)? (B,H)?
                               dw_ih: usize, dw_hh: usize,               // (4H,I) (4H,H)
                               db_ih: usize, db_hh: usize,               // (4H) (4H)
                               dh: usize, dhT: usize, dcT: usize,        // (T,B,H)? (B,H)? (B,H)?
-                              x: usize, h0: usize, c0: usize,           // (T,B,I) (B,H)? (B,H)?
+                              x: usize, lengths: usize,                 // (T,B,I) (B)? int32
+                              h0: usize, c0: usize,                     // (B,H)? (B,H)?
                               h: usize, c: usize, gates: usize,         // (T,B,H) (T,B,H) (T,B,4H)
                               w_ih: usize, w_hh: usize,                 // (4H,I) (4H,H)
                               dgates: usize, dh_next: usize, dc_next: usize,  // scratch (T,B,4H) (B,H) (B,H)
@@ -169,17 +142,16 @@ export function lstm_backward(dx: usize, dh0: usize, dc0: usize,         // (T,B
   if (dhT != 0) copy_f32(dh_next, dhT, BH); else zero_f32(dh_next, BH);
   if (dcT != 0) copy_f32(dc_next, dcT, BH); else zero_f32(dc_next, BH);
 
-  // dgates is this kernel's scratch, so it is kept in the D4 layout (gemm.ts): same size as
-  // (T, B, 4H), laid out so that every product below reads it contiguously.
+  // dgates is this kernel's scratch, so it is kept in the D4 layout (cell.ts; G = 4H is always a
+  // multiple of 4): same size as (T, B, 4H), laid out so that every product below reads it contiguously.
   for (let t = T - 1; t >= 0; t--) {
     const gt = gates + f4(t * BG), dgt = dgates + f4(t * BG);
     const c_prev = t == 0 ? c0 : c + f4((t - 1) * BH);
     const dh_t = dh != 0 ? dh + f4(t * BH) : 0;
-    lstm_cell_backward(dgt, dc_next, dh_next, dh_t, gt, c + f4(t * BH), c_prev, B, H);
-    lstm_bias_backward(db_ih, db_hh, dgt, B, G);
-    // forward: gates_t += h_prev·w_hhᵀ  =>  dh_prev = dgates_t·w_hh  (w_hh is (4H, H): no transpose)
-    zero_f32(dh_next, BH);
-    if (t > 0 || dh0 != 0) gemm_nn_d4(dh_next, dgt, w_hh, B, H, G, H, H);
+    lstm_cell_backward(dgt, dc_next, dh_next, dh_t, gt, c + f4(t * BH), c_prev, lengths, t, B, H);
+    dg_colsum(db_ih, db_hh, dgt, B, G, G, true);
+    // forward: gates_t += h_prev·w_hhᵀ  =>  dh_prev += dgates_t·w_hh  (w_hh is (4H, H): no transpose)
+    if (t > 0 || dh0 != 0) dg_mul(dh_next, dgt, w_hh, B, H, G, G, H, H, true);
   }
   // After the loop dh_next / dc_next hold the gradient on h_{-1} = h0 and c_{-1} = c0.
   if (dh0 != 0) add_f32(dh0, dh_next, BH);
@@ -187,11 +159,8 @@ export function lstm_backward(dx: usize, dh0: usize, dc0: usize,         // (T,B
 
   // Weight gradients as products over all steps at once (K = T*B rows of dgates):
   // forward: gates = x·w_ihᵀ  =>  dw_ih += dgatesᵀ·x,  dx += dgates·w_ih
-  gemm_tn_d4(dw_ih, dgates, x, T, B, G, I, I, I);
-  if (dx != 0) {
-    for (let t = 0; t < T; t++) gemm_nn_d4(dx + f4(t * B * I), dgates + f4(t * BG), w_ih, B, I, G, I, I);
-  }
-  // forward: gates_t += h_{t-1}·w_hhᵀ  =>  dw_hh += dgates_tᵀ·h_{t-1} for t >= 1, and for t = 0 with h0
-  gemm_tn_d4(dw_hh, dgates + f4(BG), h, T - 1, B, G, H, H, H);
-  if (h0 != 0) gemm_tn_d4(dw_hh, dgates, h0, 1, B, G, H, H, H);
+  dg_tmul(dw_ih, dgates, x, T, B, G, G, I, I, I, true);
+  if (dx != 0) dg_mul_steps(dx, dgates, w_ih, T, B, I, G, I, I, true);
+  // forward: gates_t += h_{t-1}·w_hhᵀ  =>  dw_hh += dgates_tᵀ·h_{t-1}
+  dw_hh_backward(dw_hh, dgates, h, h0, T, B, G, G, H, true);
 }

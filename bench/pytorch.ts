@@ -4,8 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Workload } from './workloads.js';
+import type { CellKind } from '../src/layout/cells.js';
 
 export interface TorchTiming {
+  cell: CellKind;
   name: string;
   threads: number;
   forwardMs: number;
@@ -13,7 +15,7 @@ export interface TorchTiming {
   torch: string;
 }
 
-const SCRIPT = fileURLToPath(new URL('./pytorch_lstm.py', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('./pytorch_rnn.py', import.meta.url));
 
 function tunedEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' };
@@ -31,9 +33,9 @@ export function findTorchPython(): string | null {
   return null;
 }
 
-export function runPytorch(python: string, workloads: Workload[], threads: number[]): TorchTiming[] {
+export function runPytorch(python: string, cells: CellKind[], workloads: Workload[], threads: number[]): TorchTiming[] {
   const r = spawnSync(python, [SCRIPT], {
-    input: JSON.stringify({ workloads, threads }),
+    input: JSON.stringify({ cells, workloads, threads }),
     encoding: 'utf8',
     env: tunedEnv(),
     maxBuffer: 16 * 1024 * 1024,

@@ -1,4 +1,6 @@
 // The three benchmark workloads of issues #2 and #8, batch-first as users call them.
+import { GATES, type CellKind } from '../src/layout/cells.js';
+
 export interface Workload {
   name: string;
   inputSize: number;
@@ -14,15 +16,15 @@ export const WORKLOADS: Workload[] = [
   { name: 'W3', inputSize: 32, hiddenSize: 256, numLayers: 2, seqLen: 128, batchSize: 64 },
 ];
 
-/** Floating-point operations of one LSTM forward pass over the whole batch (2 per multiply-add). */
-export function forwardFlops(w: Workload): number {
+/** Floating-point operations of the products of one forward pass over the whole batch (2 per multiply-add). */
+export function forwardFlops(cell: CellKind, w: Workload): number {
   let flops = 0;
   for (let l = 0; l < w.numLayers; l++) {
     const I = l === 0 ? w.inputSize : w.hiddenSize;
-    flops += 2 * w.seqLen * w.batchSize * 4 * w.hiddenSize * (I + w.hiddenSize);
+    flops += 2 * w.seqLen * w.batchSize * GATES[cell] * w.hiddenSize * (I + w.hiddenSize);
   }
   return flops;
 }
 
-/** Backward does three products of the forward's size (dgates·W, dW_ih/dW_hh, dx): 3x in all. */
-export const forwardBackwardFlops = (w: Workload): number => 3 * forwardFlops(w);
+/** Backward adds twice the forward's products (dgates·W for dh and dx, and the weight gradients): 3x in all. */
+export const forwardBackwardFlops = (cell: CellKind, w: Workload): number => 3 * forwardFlops(cell, w);

@@ -4,7 +4,7 @@
 //
 //   npm run example                      # native when built, else WASM
 //   SEQCAST_BACKEND=wasm npm run example
-import { Lstm, backendInfo } from '../src/index.js';
+import { Recurrent, backendInfo } from '../src/index.js';
 import { Rng } from '../src/random.js';
 
 const info = await backendInfo();
@@ -14,7 +14,7 @@ const rng = new Rng(42);
 const seqLen = 24;
 const batchSize = 32;
 const hiddenSize = 16;
-const lstm = await Lstm.create({ inputSize: 1, hiddenSize, seed: 7 });
+const lstm = await Recurrent.create({ cell: 'lstm', inputSize: 1, hiddenSize, seed: 7 });
 // A linear head on the last hidden state: y = w·h_T + b.
 const head = { w: new Float32Array(hiddenSize).map(() => rng.uniform(-0.25, 0.25)), b: 0 };
 

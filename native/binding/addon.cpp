@@ -1,7 +1,7 @@
 // N-API exports of the kernel contract (native/include/seqcast/kernels.h). Thin: unpack and
 // validate (args.h), call the active kernel table, return. Names are snake_case and arguments come
-// in exactly the kernels.h order: Float32Array for buffers, numbers for dims. src/backend/native.ts
-// is the only caller.
+// in exactly the kernels.h order: Float32Array for buffers, Int32Array (or null) for lengths,
+// numbers for dims and the relu flag. src/backend/native.ts is the only caller.
 #include <napi.h>
 #include <seqcast/kernels.h>
 
@@ -15,27 +15,28 @@ namespace {
 using Fl = const char*;
 
 Napi::Value LstmForward(const Napi::CallbackInfo& info) {
-  Args a(info, "lstm_forward", 15);
-  const int T = a.dim(11, "T"), B = a.dim(12, "B"), I = a.dim(13, "I"), H = a.dim(14, "H");
+  Args a(info, "lstm_forward", 16);
+  const int T = a.dim(12, "T"), B = a.dim(13, "B"), I = a.dim(14, "I"), H = a.dim(15, "H");
   const int64_t TBH = int64_t(T) * B * H, BH = int64_t(B) * H;
   float* h = a.f32(0, "h", TBH, "T*B*H");
   float* c = a.f32(1, "c", TBH, "T*B*H");
   float* gates = a.f32(2, "gates", 4 * TBH, "T*B*4*H");
   const float* x = a.f32(3, "x", int64_t(T) * B * I, "T*B*I");
-  const float* h0 = a.f32_opt(4, "h0", BH, "B*H");
-  const float* c0 = a.f32_opt(5, "c0", BH, "B*H");
-  const float* w_ih = a.f32(6, "w_ih", int64_t(4) * H * I, "4*H*I");
-  const float* w_hh = a.f32(7, "w_hh", int64_t(4) * H * H, "4*H*H");
-  const float* b_ih = a.f32(8, "b_ih", int64_t(4) * H, "4*H");
-  const float* b_hh = a.f32(9, "b_hh", int64_t(4) * H, "4*H");
-  float* w_t = a.f32_min(10, "w_t", lstm_forward_scratch_floats(T, B, I, H), "4*H*(I+H)");
-  kernels().lstm_forward(h, c, gates, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_t, T, B, I, H);
+  const int32_t* lengths = a.lengths(4, B, T);
+  const float* h0 = a.f32_opt(5, "h0", BH, "B*H");
+  const float* c0 = a.f32_opt(6, "c0", BH, "B*H");
+  const float* w_ih = a.f32(7, "w_ih", int64_t(4) * H * I, "4*H*I");
+  const float* w_hh = a.f32(8, "w_hh", int64_t(4) * H * H, "4*H*H");
+  const float* b_ih = a.f32(9, "b_ih", int64_t(4) * H, "4*H");
+  const float* b_hh = a.f32(10, "b_hh", int64_t(4) * H, "4*H");
+  float* w_t = a.f32_min(11, "w_t", lstm_forward_scratch_floats(T, B, I, H), "4*H*(I+H)");
+  kernels().lstm_forward(h, c, gates, x, lengths, h0, c0, w_ih, w_hh, b_ih, b_hh, w_t, T, B, I, H);
   return info.Env().Undefined();
 }
 
 Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
-  Args a(info, "lstm_backward", 25);
-  const int T = a.dim(21, "T"), B = a.dim(22, "B"), I = a.dim(23, "I"), H = a.dim(24, "H");
+  Args a(info, "lstm_backward", 26);
+  const int T = a.dim(22, "T"), B = a.dim(23, "B"), I = a.dim(24, "I"), H = a.dim(25, "H");
   const int64_t TBH = int64_t(T) * B * H, BH = int64_t(B) * H, TBI = int64_t(T) * B * I;
   float* dx = a.f32_opt(0, "dx", TBI, "T*B*I");
   float* dh0 = a.f32_opt(1, "dh0", BH, "B*H");
@@ -48,18 +49,110 @@ Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
   const float* dhT = a.f32_opt(8, "dhT", BH, "B*H");
   const float* dcT = a.f32_opt(9, "dcT", BH, "B*H");
   const float* x = a.f32(10, "x", TBI, "T*B*I");
-  const float* h0 = a.f32_opt(11, "h0", BH, "B*H");
-  const float* c0 = a.f32_opt(12, "c0", BH, "B*H");
-  const float* h = a.f32(13, "h", TBH, "T*B*H");
-  const float* c = a.f32(14, "c", TBH, "T*B*H");
-  const float* gates = a.f32(15, "gates", 4 * TBH, "T*B*4*H");
-  const float* w_ih = a.f32(16, "w_ih", int64_t(4) * H * I, "4*H*I");
-  const float* w_hh = a.f32(17, "w_hh", int64_t(4) * H * H, "4*H*H");
-  float* dgates = a.f32_min(18, "dgates", 4 * TBH, "T*B*4*H");
-  float* dh_next = a.f32_min(19, "dh_next", BH, "B*H");
-  float* dc_next = a.f32_min(20, "dc_next", BH, "B*H");
-  kernels().lstm_backward(dx, dh0, dc0, dw_ih, dw_hh, db_ih, db_hh, dh, dhT, dcT, x, h0, c0, h, c,
-                          gates, w_ih, w_hh, dgates, dh_next, dc_next, T, B, I, H);
+  const int32_t* lengths = a.lengths(11, B, T);
+  const float* h0 = a.f32_opt(12, "h0", BH, "B*H");
+  const float* c0 = a.f32_opt(13, "c0", BH, "B*H");
+  const float* h = a.f32(14, "h", TBH, "T*B*H");
+  const float* c = a.f32(15, "c", TBH, "T*B*H");
+  const float* gates = a.f32(16, "gates", 4 * TBH, "T*B*4*H");
+  const float* w_ih = a.f32(17, "w_ih", int64_t(4) * H * I, "4*H*I");
+  const float* w_hh = a.f32(18, "w_hh", int64_t(4) * H * H, "4*H*H");
+  float* dgates = a.f32_min(19, "dgates", 4 * TBH, "T*B*4*H");
+  float* dh_next = a.f32_min(20, "dh_next", BH, "B*H");
+  float* dc_next = a.f32_min(21, "dc_next", BH, "B*H");
+  kernels().lstm_backward(dx, dh0, dc0, dw_ih, dw_hh, db_ih, db_hh, dh, dhT, dcT, x, lengths, h0, c0,
+                          h, c, gates, w_ih, w_hh, dgates, dh_next, dc_next, T, B, I, H);
+  return info.Env().Undefined();
+}
+
+Napi::Value GruForward(const Napi::CallbackInfo& info) {
+  Args a(info, "gru_forward", 15);
+  const int T = a.dim(11, "T"), B = a.dim(12, "B"), I = a.dim(13, "I"), H = a.dim(14, "H");
+  const int64_t TBH = int64_t(T) * B * H, BH = int64_t(B) * H;
+  float* h = a.f32(0, "h", TBH, "T*B*H");
+  float* gates = a.f32(1, "gates", 3 * TBH, "T*B*3*H");
+  float* hn = a.f32(2, "hn", TBH, "T*B*H");
+  const float* x = a.f32(3, "x", int64_t(T) * B * I, "T*B*I");
+  const int32_t* lengths = a.lengths(4, B, T);
+  const float* h0 = a.f32_opt(5, "h0", BH, "B*H");
+  const float* w_ih = a.f32(6, "w_ih", int64_t(3) * H * I, "3*H*I");
+  const float* w_hh = a.f32(7, "w_hh", int64_t(3) * H * H, "3*H*H");
+  const float* b_ih = a.f32(8, "b_ih", int64_t(3) * H, "3*H");
+  const float* b_hh = a.f32(9, "b_hh", int64_t(3) * H, "3*H");
+  float* w_t = a.f32_min(10, "w_t", gru_forward_scratch_floats(T, B, I, H), "3*H*(I+H)+3*B*H");
+  kernels().gru_forward(h, gates, hn, x, lengths, h0, w_ih, w_hh, b_ih, b_hh, w_t, T, B, I, H);
+  return info.Env().Undefined();
+}
+
+Napi::Value GruBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "gru_backward", 23);
+  const int T = a.dim(19, "T"), B = a.dim(20, "B"), I = a.dim(21, "I"), H = a.dim(22, "H");
+  const int64_t TBH = int64_t(T) * B * H, BH = int64_t(B) * H, TBI = int64_t(T) * B * I;
+  float* dx = a.f32_opt(0, "dx", TBI, "T*B*I");
+  float* dh0 = a.f32_opt(1, "dh0", BH, "B*H");
+  float* dw_ih = a.f32(2, "dw_ih", int64_t(3) * H * I, "3*H*I");
+  float* dw_hh = a.f32(3, "dw_hh", int64_t(3) * H * H, "3*H*H");
+  float* db_ih = a.f32(4, "db_ih", int64_t(3) * H, "3*H");
+  float* db_hh = a.f32(5, "db_hh", int64_t(3) * H, "3*H");
+  const float* dh = a.f32_opt(6, "dh", TBH, "T*B*H");
+  const float* dhT = a.f32_opt(7, "dhT", BH, "B*H");
+  const float* x = a.f32(8, "x", TBI, "T*B*I");
+  const int32_t* lengths = a.lengths(9, B, T);
+  const float* h0 = a.f32_opt(10, "h0", BH, "B*H");
+  const float* h = a.f32(11, "h", TBH, "T*B*H");
+  const float* gates = a.f32(12, "gates", 3 * TBH, "T*B*3*H");
+  const float* hn = a.f32(13, "hn", TBH, "T*B*H");
+  const float* w_ih = a.f32(14, "w_ih", int64_t(3) * H * I, "3*H*I");
+  const float* w_hh = a.f32(15, "w_hh", int64_t(3) * H * H, "3*H*H");
+  float* dgates = a.f32_min(16, "dgates", 3 * TBH, "T*B*3*H");
+  float* dgates_hn = a.f32_min(17, "dgates_hn", TBH, "T*B*H");
+  float* dh_next = a.f32_min(18, "dh_next", BH, "B*H");
+  kernels().gru_backward(dx, dh0, dw_ih, dw_hh, db_ih, db_hh, dh, dhT, x, lengths, h0, h, gates, hn,
+                         w_ih, w_hh, dgates, dgates_hn, dh_next, T, B, I, H);
+  return info.Env().Undefined();
+}
+
+Napi::Value RnnForward(const Napi::CallbackInfo& info) {
+  Args a(info, "rnn_forward", 14);
+  const int T = a.dim(9, "T"), B = a.dim(10, "B"), I = a.dim(11, "I"), H = a.dim(12, "H");
+  const int relu = a.flag(13, "relu");
+  const int64_t TBH = int64_t(T) * B * H, BH = int64_t(B) * H;
+  float* h = a.f32(0, "h", TBH, "T*B*H");
+  const float* x = a.f32(1, "x", int64_t(T) * B * I, "T*B*I");
+  const int32_t* lengths = a.lengths(2, B, T);
+  const float* h0 = a.f32_opt(3, "h0", BH, "B*H");
+  const float* w_ih = a.f32(4, "w_ih", int64_t(H) * I, "H*I");
+  const float* w_hh = a.f32(5, "w_hh", int64_t(H) * H, "H*H");
+  const float* b_ih = a.f32(6, "b_ih", H, "H");
+  const float* b_hh = a.f32(7, "b_hh", H, "H");
+  float* w_t = a.f32_min(8, "w_t", rnn_forward_scratch_floats(T, B, I, H), "H*(I+H)");
+  kernels().rnn_forward(h, x, lengths, h0, w_ih, w_hh, b_ih, b_hh, w_t, T, B, I, H, relu);
+  return info.Env().Undefined();
+}
+
+Napi::Value RnnBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "rnn_backward", 21);
+  const int T = a.dim(16, "T"), B = a.dim(17, "B"), I = a.dim(18, "I"), H = a.dim(19, "H");
+  const int relu = a.flag(20, "relu");
+  const int64_t TBH = int64_t(T) * B * H, BH = int64_t(B) * H, TBI = int64_t(T) * B * I;
+  float* dx = a.f32_opt(0, "dx", TBI, "T*B*I");
+  float* dh0 = a.f32_opt(1, "dh0", BH, "B*H");
+  float* dw_ih = a.f32(2, "dw_ih", int64_t(H) * I, "H*I");
+  float* dw_hh = a.f32(3, "dw_hh", int64_t(H) * H, "H*H");
+  float* db_ih = a.f32(4, "db_ih", H, "H");
+  float* db_hh = a.f32(5, "db_hh", H, "H");
+  const float* dh = a.f32_opt(6, "dh", TBH, "T*B*H");
+  const float* dhT = a.f32_opt(7, "dhT", BH, "B*H");
+  const float* x = a.f32(8, "x", TBI, "T*B*I");
+  const int32_t* lengths = a.lengths(9, B, T);
+  const float* h0 = a.f32_opt(10, "h0", BH, "B*H");
+  const float* h = a.f32(11, "h", TBH, "T*B*H");
+  const float* w_ih = a.f32(12, "w_ih", int64_t(H) * I, "H*I");
+  const float* w_hh = a.f32(13, "w_hh", int64_t(H) * H, "H*H");
+  float* dgates = a.f32_min(14, "dgates", TBH, "T*B*H");
+  float* dh_next = a.f32_min(15, "dh_next", BH, "B*H");
+  kernels().rnn_backward(dx, dh0, dw_ih, dw_hh, db_ih, db_hh, dh, dhT, x, lengths, h0, h, w_ih, w_hh,
+                         dgates, dh_next, T, B, I, H, relu);
   return info.Env().Undefined();
 }
 
@@ -136,6 +229,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   kernels();  // pick_best() once, at load
   exports.Set("lstm_forward", Napi::Function::New(env, LstmForward, "lstm_forward"));
   exports.Set("lstm_backward", Napi::Function::New(env, LstmBackward, "lstm_backward"));
+  exports.Set("gru_forward", Napi::Function::New(env, GruForward, "gru_forward"));
+  exports.Set("gru_backward", Napi::Function::New(env, GruBackward, "gru_backward"));
+  exports.Set("rnn_forward", Napi::Function::New(env, RnnForward, "rnn_forward"));
+  exports.Set("rnn_backward", Napi::Function::New(env, RnnBackward, "rnn_backward"));
   exports.Set("gemm_nn", Napi::Function::New(env, Gemm<false>, "gemm_nn"));
   exports.Set("gemm_tn", Napi::Function::New(env, Gemm<true>, "gemm_tn"));
   exports.Set("set_threads", Napi::Function::New(env, SetThreads, "set_threads"));

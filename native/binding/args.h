@@ -4,6 +4,7 @@
 //   TypeError:  lstm_forward: w_ih must be a Float32Array, got number
 //   RangeError: lstm_forward: H must be a positive integer, got 0
 //   RangeError: lstm_forward: w_ih must have 4*H*I = 384 elements, got 380
+//   RangeError: lstm_forward: lengths[2] must be in [1, T=5], got 0
 #pragma once
 #include <napi.h>
 
@@ -51,6 +52,28 @@ class Args {
     return check(i, name, want, formula, false, false);
   }
 
+  // Variable sequence lengths: an Int32Array of B values in [1, T], or nullptr for null/undefined
+  // (every row has length T).
+  const int32_t* lengths(size_t i, int B, int T) const {
+    const Napi::Value v = info_[i];
+    if (v.IsNull() || v.IsUndefined()) return nullptr;
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+      throw Napi::TypeError::New(env(), prefix() + "lengths must be an Int32Array, null or undefined, got " +
+                                            kind(v));
+    Napi::Int32Array a = v.As<Napi::Int32Array>();
+    const int64_t got = int64_t(a.ElementLength());
+    if (got != B)
+      throw Napi::RangeError::New(env(), prefix() + "lengths must have B = " + std::to_string(B) +
+                                             " elements, got " + std::to_string(got));
+    const int32_t* p = a.Data();
+    for (int b = 0; b < B; ++b)
+      if (p[b] < 1 || p[b] > T)
+        throw Napi::RangeError::New(env(), prefix() + "lengths[" + std::to_string(b) +
+                                               "] must be in [1, T=" + std::to_string(T) +
+                                               "], got " + std::to_string(p[b]));
+    return p;
+  }
+
   std::string str(size_t i, const char* name) const {
     const Napi::Value v = info_[i];
     if (!v.IsString())
@@ -66,6 +89,18 @@ class Args {
     const double d = v.As<Napi::Number>().DoubleValue();
     if (!(std::floor(d) == d) || d < -2147483648.0 || d > 2147483647.0)
       throw Napi::RangeError::New(env(), prefix() + name + " must be an integer, got " + number(d));
+    return int(d);
+  }
+
+  // A 0/1 flag (e.g. rnn_forward's relu): the number 0 or 1, or a boolean.
+  int flag(size_t i, const char* name) const {
+    const Napi::Value v = info_[i];
+    if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? 1 : 0;
+    if (!v.IsNumber())
+      throw Napi::TypeError::New(env(), prefix() + name + " must be 0, 1 or a boolean, got " + kind(v));
+    const double d = v.As<Napi::Number>().DoubleValue();
+    if (d != 0.0 && d != 1.0)
+      throw Napi::RangeError::New(env(), prefix() + name + " must be 0 or 1, got " + number(d));
     return int(d);
   }
 

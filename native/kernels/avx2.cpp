@@ -1,10 +1,9 @@
 // AVX2 + FMA kernels (this file only is compiled with -mavx2 -mfma; dispatch.cpp uses it when
 // cpuid and xgetbv report AVX2, FMA and OS-saved ymm state). Same templates as scalar.cpp;
-// microkernel tile 6 x 16 (12 ymm accumulators). Mirrors assembly/lstm.ts.
+// microkernel tile 6 x 16 (12 ymm accumulators). Mirrors assembly/lstm.ts, gru.ts and rnn.ts.
 #include <immintrin.h>
 
-#include "gemm_impl.h"
-#include "lstm_impl.h"
+#include "table_impl.h"
 #include "variants.h"
 #include "vmath.h"
 
@@ -58,22 +57,10 @@ struct VAvx2 {
   static inline reg tanh(reg x) { return vmath::tanh<VAvx2>(x); }
 };
 
-using Lstm = impl::Lstm<VAvx2>;
-using Gemm = impl::Gemm<VAvx2>;
-
-void gemm_nn(float* C, const float* A, const float* Bm, int M, int N, int K, int ldc, int lda,
-             int ldb) {
-  Gemm::run<false>(C, A, Bm, M, N, K, ldc, lda, ldb);
-}
-void gemm_tn(float* C, const float* A, const float* Bm, int M, int N, int K, int ldc, int lda,
-             int ldb) {
-  Gemm::run<true>(C, A, Bm, M, N, K, ldc, lda, ldb);
-}
-
 }  // namespace
 
 const KernelTable& avx2_table() {
-  static const KernelTable t{"avx2", &Lstm::forward, &Lstm::backward, &gemm_nn, &gemm_tn};
+  static const KernelTable t = impl::make_table<VAvx2>("avx2");
   return t;
 }
 

@@ -2,16 +2,15 @@
 // -mfma; dispatch.cpp uses it when cpuid reports AVX-512F/DQ/BW/VL and xgetbv reports OS-saved
 // opmask and zmm state). Same templates as scalar.cpp; microkernel tile 12 x 32 (24 zmm
 // accumulators, B rows loaded as two zmm, A broadcast from memory). Tails use opmask loads and
-// stores. Mirrors assembly/lstm.ts.
+// stores. Mirrors assembly/lstm.ts, gru.ts and rnn.ts.
 //
-// ODR note: functions from gemm_impl.h / lstm_impl.h / vmath.h are templates instantiated with
-// VAvx512, which lives in an anonymous namespace, so every instantiation has internal linkage and
-// the linker can never substitute this file's AVX-512 code for another file's copy (which would
-// SIGILL on CPUs without AVX-512).
+// ODR note: functions from gemm_impl.h, recurrent_impl.h, the cells and vmath.h are templates
+// instantiated with VAvx512, which lives in an anonymous namespace, so every instantiation has
+// internal linkage and the linker can never substitute this file's AVX-512 code for another
+// file's copy (which would SIGILL on CPUs without AVX-512).
 #include <immintrin.h>
 
-#include "gemm_impl.h"
-#include "lstm_impl.h"
+#include "table_impl.h"
 #include "variants.h"
 #include "vmath.h"
 
@@ -60,22 +59,10 @@ struct VAvx512 {
   static inline reg tanh(reg x) { return vmath::tanh<VAvx512>(x); }
 };
 
-using Lstm = impl::Lstm<VAvx512>;
-using Gemm = impl::Gemm<VAvx512>;
-
-void gemm_nn(float* C, const float* A, const float* Bm, int M, int N, int K, int ldc, int lda,
-             int ldb) {
-  Gemm::run<false>(C, A, Bm, M, N, K, ldc, lda, ldb);
-}
-void gemm_tn(float* C, const float* A, const float* Bm, int M, int N, int K, int ldc, int lda,
-             int ldb) {
-  Gemm::run<true>(C, A, Bm, M, N, K, ldc, lda, ldb);
-}
-
 }  // namespace
 
 const KernelTable& avx512_table() {
-  static const KernelTable t{"avx512", &Lstm::forward, &Lstm::backward, &gemm_nn, &gemm_tn};
+  static const KernelTable t = impl::make_table<VAvx512>("avx512");
   return t;
 }
 

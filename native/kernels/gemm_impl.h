@@ -40,8 +40,9 @@ struct Gemm {
   static constexpr int KC = 256;
   static constexpr int MC = MR * 8;  // A block MC x KC stays in L2
 
-  // How a tile's accumulators start: from C (C += ...), from zero (C = ...), or from the sum of
-  // two bias rows (C = b1 + b2 + ...: the LSTM input projection, saving a pass over gates).
+  // How a tile's accumulators start: from C (C += ...), from zero (C = ...), or from one or the
+  // sum of two bias rows (C = b1 [+ b2] + ...: the input projections and GRU's per-step
+  // h_prev W_hh^T + b_hh, saving a pass over the output).
   struct Init {
     int mode;  // 0 load C, 1 zero, 2 bias
     const float* b1;
@@ -56,12 +57,15 @@ struct Gemm {
                            idx ldc, mask m, Init init) {
     reg acc[R][NV];
     if (init.mode == 2) {
-      const reg b0 = NV == 2 ? V::add(V::load(init.b1), V::load(init.b2))
-                             : (MASKED ? V::add(V::loadm(init.b1, m), V::loadm(init.b2, m))
-                                       : V::add(V::load(init.b1), V::load(init.b2)));
-      const reg b1 = NV == 2 ? (MASKED ? V::add(V::loadm(init.b1 + W, m), V::loadm(init.b2 + W, m))
-                                       : V::add(V::load(init.b1 + W), V::load(init.b2 + W)))
-                             : b0;
+      // lanes [0, W) and [W, 2W) of the bias row(s); b2 is optional (GRU's b_hh alone)
+      const bool m0 = MASKED && NV == 1;
+      reg b0 = m0 ? V::loadm(init.b1, m) : V::load(init.b1);
+      reg b1 = b0;
+      if (NV == 2) b1 = MASKED ? V::loadm(init.b1 + W, m) : V::load(init.b1 + W);
+      if (init.b2) {
+        b0 = V::add(b0, m0 ? V::loadm(init.b2, m) : V::load(init.b2));
+        if (NV == 2) b1 = V::add(b1, MASKED ? V::loadm(init.b2 + W, m) : V::load(init.b2 + W));
+      }
 #pragma GCC unroll 16
       for (int r = 0; r < R; ++r) {
         acc[r][0] = b0;
@@ -147,7 +151,8 @@ struct Gemm {
   // C (M,N) op= op(A) * B on the whole given range, single-threaded.
   // packed: B is stored as column panels (pack_panels below): the panel starting at column j
   // (a multiple of NR from Bm) is K rows of nr contiguous floats at Bm + j*K, nr = min(NR, N-j).
-  // bias1/bias2: C = bias1 + bias2 + op(A) B (both row vectors of N), instead of C += ...
+  // bias1/bias2: C = bias1 + bias2 + op(A) B (row vectors of N; bias2 may be null), instead of
+  // C += ... (ignored when accumulate).
   template <bool TA>
   static void block(float* C, const float* A, const float* Bm, int M, int N, int K, idx ldc,
                     idx lda, idx ldb, bool accumulate, bool packed = false,
@@ -156,7 +161,8 @@ struct Gemm {
     if (K <= 0) {
       for (int i = 0; i < M; ++i)
         for (int j = 0; j < N; ++j)
-          C[i * ldc + j] = bias1 ? bias1[j] + bias2[j] : accumulate ? C[i * ldc + j] : 0.0f;
+          C[i * ldc + j] = bias1 ? (bias2 ? bias1[j] + bias2[j] : bias1[j])
+                                 : accumulate ? C[i * ldc + j] : 0.0f;
       return;
     }
     if (TA && N == 1 && ldc == 1 && !bias1) {
@@ -175,7 +181,7 @@ struct Gemm {
           const float* Bp = packed ? Bm + j * idx(K) + k0 * idx(nr) : Bm + k0 * ldb + j;
           const idx ldbp = packed ? nr : ldb;
           Init init{accumulate || k0 > 0 ? 0 : bias1 ? 2 : 1, nullptr, nullptr};
-          if (bias1) init.b1 = bias1 + j, init.b2 = bias2 + j;
+          if (bias1) init.b1 = bias1 + j, init.b2 = bias2 ? bias2 + j : nullptr;
           int i = i0;
           for (int tix = 0; tix < ntiles; ++tix) {
             const int mr = base + (tix < extra ? 1 : 0);

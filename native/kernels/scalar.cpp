@@ -1,11 +1,11 @@
 // Portable kernels: the native reference path, and the fallback on CPUs without AVX2/AVX-512.
-// Same templates as avx2.cpp / avx512.cpp (gemm_impl.h, lstm_impl.h) with a 4-lane plain-C++
-// "vector" (the compiler may vectorize it with the baseline ISA). Mirrors assembly/lstm.ts, whose
-// sigmoid/tanh are likewise built on the libm-quality exp (Mathf.exp there, std::exp here).
+// Same templates as avx2.cpp / avx512.cpp (gemm_impl.h, recurrent_impl.h and the lstm/gru/rnn
+// cells, via table_impl.h) with a 4-lane plain-C++ "vector" (the compiler may vectorize it with the
+// baseline ISA). Mirrors assembly/lstm.ts, gru.ts and rnn.ts, whose sigmoid/tanh are likewise
+// built on the libm-quality exp (Mathf.exp there, std::exp here).
 #include <cmath>
 
-#include "gemm_impl.h"
-#include "lstm_impl.h"
+#include "table_impl.h"
 #include "variants.h"
 
 namespace seqcast {
@@ -70,6 +70,12 @@ struct VScalar {
     for (int l = 0; l < W; ++l) r.v[l] = c.v[l] - a.v[l] * b.v[l];
     return r;
   }
+  // a < b ? x : y per lane (relu and its derivative; a NaN compares false)
+  static inline reg select_lt(reg a, reg b, reg x, reg y) {
+    reg r;
+    for (int l = 0; l < W; ++l) r.v[l] = a.v[l] < b.v[l] ? x.v[l] : y.v[l];
+    return r;
+  }
   // The one sigmoid/tanh helper of this variant. exp(-x) overflows to +inf for x < -88.7 and
   // 1/(1+inf) = 0: saturates without NaN; NaN propagates.
   static inline float sigmoid1(float x) { return 1.0f / (1.0f + std::exp(-x)); }
@@ -85,22 +91,10 @@ struct VScalar {
   }
 };
 
-using Lstm = impl::Lstm<VScalar>;
-using Gemm = impl::Gemm<VScalar>;
-
-void gemm_nn(float* C, const float* A, const float* Bm, int M, int N, int K, int ldc, int lda,
-             int ldb) {
-  Gemm::run<false>(C, A, Bm, M, N, K, ldc, lda, ldb);
-}
-void gemm_tn(float* C, const float* A, const float* Bm, int M, int N, int K, int ldc, int lda,
-             int ldb) {
-  Gemm::run<true>(C, A, Bm, M, N, K, ldc, lda, ldb);
-}
-
 }  // namespace
 
 const KernelTable& scalar_table() {
-  static const KernelTable t{"scalar", &Lstm::forward, &Lstm::backward, &gemm_nn, &gemm_tn};
+  static const KernelTable t = impl::make_table<VScalar>("scalar");
   return t;
 }
 

@@ -4,24 +4,42 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LoadAttempt } from '../errors.js';
-import type { Backend, BackendInfo, F32Buffer, GemmArgs, LstmBackwardArgs, LstmDims, LstmForwardArgs } from './types.js';
-import { checkGemm, checkLstmBackward, checkLstmForward } from './validate.js';
+import type {
+  Backend, BackendInfo, CellDims, F32Buffer, GemmArgs, GruBackwardArgs, GruForwardArgs, Lengths, LstmBackwardArgs,
+  LstmForwardArgs, Nonlinearity, RnnBackwardArgs, RnnForwardArgs,
+} from './types.js';
+import {
+  checkGemm, checkGruBackward, checkGruForward, checkLstmBackward, checkLstmForward, checkRnnBackward, checkRnnForward,
+  reluFlag,
+} from './validate.js';
 
 type Arr = Float32Array | null;
+type Len = Lengths;
 
 /** What the compiled addon exports (native/binding/addon.cpp). */
 interface Addon {
-  lstm_forward(h: Arr, c: Arr, gates: Arr, x: Arr, h0: Arr, c0: Arr, w_ih: Arr, w_hh: Arr, b_ih: Arr, b_hh: Arr,
-    w_t: Arr, T: number, B: number, I: number, H: number): void;
+  lstm_forward(h: Arr, c: Arr, gates: Arr, x: Arr, lengths: Len, h0: Arr, c0: Arr, w_ih: Arr, w_hh: Arr, b_ih: Arr,
+    b_hh: Arr, w_t: Arr, T: number, B: number, I: number, H: number): void;
   lstm_backward(dx: Arr, dh0: Arr, dc0: Arr, dw_ih: Arr, dw_hh: Arr, db_ih: Arr, db_hh: Arr, dh: Arr, dhT: Arr,
-    dcT: Arr, x: Arr, h0: Arr, c0: Arr, h: Arr, c: Arr, gates: Arr, w_ih: Arr, w_hh: Arr, dgates: Arr,
-    dh_next: Arr, dc_next: Arr, T: number, B: number, I: number, H: number): void;
+    dcT: Arr, x: Arr, lengths: Len, h0: Arr, c0: Arr, h: Arr, c: Arr, gates: Arr, w_ih: Arr, w_hh: Arr,
+    dgates: Arr, dh_next: Arr, dc_next: Arr, T: number, B: number, I: number, H: number): void;
+  gru_forward(h: Arr, gates: Arr, hn: Arr, x: Arr, lengths: Len, h0: Arr, w_ih: Arr, w_hh: Arr, b_ih: Arr, b_hh: Arr,
+    w_t: Arr, T: number, B: number, I: number, H: number): void;
+  gru_backward(dx: Arr, dh0: Arr, dw_ih: Arr, dw_hh: Arr, db_ih: Arr, db_hh: Arr, dh: Arr, dhT: Arr, x: Arr,
+    lengths: Len, h0: Arr, h: Arr, gates: Arr, hn: Arr, w_ih: Arr, w_hh: Arr, dgates: Arr, dgates_hn: Arr,
+    dh_next: Arr, T: number, B: number, I: number, H: number): void;
+  rnn_forward(h: Arr, x: Arr, lengths: Len, h0: Arr, w_ih: Arr, w_hh: Arr, b_ih: Arr, b_hh: Arr, w_t: Arr,
+    T: number, B: number, I: number, H: number, relu: number): void;
+  rnn_backward(dx: Arr, dh0: Arr, dw_ih: Arr, dw_hh: Arr, db_ih: Arr, db_hh: Arr, dh: Arr, dhT: Arr, x: Arr,
+    lengths: Len, h0: Arr, h: Arr, w_ih: Arr, w_hh: Arr, dgates: Arr, dh_next: Arr, T: number, B: number,
+    I: number, H: number, relu: number): void;
   gemm_nn(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number, ldc: number, lda: number, ldb: number): void;
   gemm_tn(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number, ldc: number, lda: number, ldb: number): void;
   set_threads(n: number): void;
   get_threads(): number;
   set_variant(name: string): boolean;
   info(): { variant: string; variants: string[]; threads: number; hardwareThreads: number };
+  _set_parallel_threshold(macs: number): number;
 }
 
 /**
@@ -44,6 +62,7 @@ class NativeBuffer implements F32Buffer {
 
 const arr = (b: F32Buffer | null): Arr => (b ? b.array : null);
 
+
 export class NativeBackend implements Backend {
   readonly name = 'native' as const;
   fallbackReason: string | null = null;
@@ -64,6 +83,14 @@ export class NativeBackend implements Backend {
       throw new RangeError(`setVariant: '${name}' is not available on this CPU; available: ${this.variants().join(', ')}`);
   }
 
+  /**
+   * Tests only: the per-step multiply-adds above which kernels use threads (returns the previous
+   * value). 0 forces threading on tiny shapes, so thread-count invariance can be checked cheaply.
+   */
+  setParallelThreshold(macs: number): number {
+    return this.addon._set_parallel_threshold(macs);
+  }
+
   alloc(length: number): F32Buffer {
     return new NativeBuffer(new Float32Array(length));
   }
@@ -77,17 +104,44 @@ export class NativeBackend implements Backend {
     this.addon.set_threads(n);
   }
 
-  lstm_forward(a: LstmForwardArgs, d: LstmDims): void {
+  lstm_forward(a: LstmForwardArgs, d: CellDims): void {
     checkLstmForward(a, d);
-    this.addon.lstm_forward(arr(a.h), arr(a.c), arr(a.gates), arr(a.x), arr(a.h0), arr(a.c0), arr(a.w_ih),
+    this.addon.lstm_forward(arr(a.h), arr(a.c), arr(a.gates), arr(a.x), a.lengths, arr(a.h0), arr(a.c0),
+      arr(a.w_ih), arr(a.w_hh), arr(a.b_ih), arr(a.b_hh), arr(a.w_t), d.T, d.B, d.I, d.H);
+  }
+
+  lstm_backward(a: LstmBackwardArgs, d: CellDims): void {
+    checkLstmBackward(a, d);
+    this.addon.lstm_backward(arr(a.dx), arr(a.dh0), arr(a.dc0), arr(a.dw_ih), arr(a.dw_hh), arr(a.db_ih),
+      arr(a.db_hh), arr(a.dh), arr(a.dhT), arr(a.dcT), arr(a.x), a.lengths, arr(a.h0), arr(a.c0), arr(a.h),
+      arr(a.c), arr(a.gates), arr(a.w_ih), arr(a.w_hh), arr(a.dgates), arr(a.dh_next), arr(a.dc_next),
+      d.T, d.B, d.I, d.H);
+  }
+
+  gru_forward(a: GruForwardArgs, d: CellDims): void {
+    checkGruForward(a, d);
+    this.addon.gru_forward(arr(a.h), arr(a.gates), arr(a.hn), arr(a.x), a.lengths, arr(a.h0), arr(a.w_ih),
       arr(a.w_hh), arr(a.b_ih), arr(a.b_hh), arr(a.w_t), d.T, d.B, d.I, d.H);
   }
 
-  lstm_backward(a: LstmBackwardArgs, d: LstmDims): void {
-    checkLstmBackward(a, d);
-    this.addon.lstm_backward(arr(a.dx), arr(a.dh0), arr(a.dc0), arr(a.dw_ih), arr(a.dw_hh), arr(a.db_ih),
-      arr(a.db_hh), arr(a.dh), arr(a.dhT), arr(a.dcT), arr(a.x), arr(a.h0), arr(a.c0), arr(a.h), arr(a.c),
-      arr(a.gates), arr(a.w_ih), arr(a.w_hh), arr(a.dgates), arr(a.dh_next), arr(a.dc_next), d.T, d.B, d.I, d.H);
+  gru_backward(a: GruBackwardArgs, d: CellDims): void {
+    checkGruBackward(a, d);
+    this.addon.gru_backward(arr(a.dx), arr(a.dh0), arr(a.dw_ih), arr(a.dw_hh), arr(a.db_ih), arr(a.db_hh),
+      arr(a.dh), arr(a.dhT), arr(a.x), a.lengths, arr(a.h0), arr(a.h), arr(a.gates), arr(a.hn), arr(a.w_ih),
+      arr(a.w_hh), arr(a.dgates), arr(a.dgates_hn), arr(a.dh_next), d.T, d.B, d.I, d.H);
+  }
+
+  rnn_forward(a: RnnForwardArgs, d: CellDims, nonlinearity: Nonlinearity): void {
+    checkRnnForward(a, d);
+    this.addon.rnn_forward(arr(a.h), arr(a.x), a.lengths, arr(a.h0), arr(a.w_ih), arr(a.w_hh), arr(a.b_ih),
+      arr(a.b_hh), arr(a.w_t), d.T, d.B, d.I, d.H, reluFlag(nonlinearity));
+  }
+
+  rnn_backward(a: RnnBackwardArgs, d: CellDims, nonlinearity: Nonlinearity): void {
+    checkRnnBackward(a, d);
+    this.addon.rnn_backward(arr(a.dx), arr(a.dh0), arr(a.dw_ih), arr(a.dw_hh), arr(a.db_ih), arr(a.db_hh),
+      arr(a.dh), arr(a.dhT), arr(a.x), a.lengths, arr(a.h0), arr(a.h), arr(a.w_ih), arr(a.w_hh), arr(a.dgates),
+      arr(a.dh_next), d.T, d.B, d.I, d.H, reluFlag(nonlinearity));
   }
 
   gemm_nn(g: GemmArgs): void {

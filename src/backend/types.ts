@@ -22,6 +22,15 @@ export interface LstmDims {
   I: number;
   H: number;
 }
+/** Dims of every cell kernel: the same four sizes. */
+export type CellDims = LstmDims;
+
+/**
+ * Per-row sequence lengths (B values in [1, T]) or null for all T. Steps t >= lengths[b] are padding:
+ * forward carries row b's state through them, backward passes its gradient through unchanged.
+ * A small host array: the native addon reads it in place, the WASM adapter copies it in.
+ */
+export type Lengths = Int32Array | null;
 
 /** Arguments of lstm_forward, by name; adapters map them to the positional kernel call. */
 export interface LstmForwardArgs {
@@ -29,6 +38,7 @@ export interface LstmForwardArgs {
   c: F32Buffer; // (T, B, H) written
   gates: F32Buffer; // (T, B, 4H) written: post-activation i, f, g, o
   x: F32Buffer; // (T, B, I)
+  lengths: Lengths;
   h0: F32Buffer | null; // (B, H), null = zeros
   c0: F32Buffer | null; // (B, H), null = zeros
   w_ih: F32Buffer; // (4H, I)
@@ -51,6 +61,7 @@ export interface LstmBackwardArgs {
   dhT: F32Buffer | null; // (B, H) dL/dh_{T-1}, null = zeros
   dcT: F32Buffer | null; // (B, H) dL/dc_{T-1}, null = zeros
   x: F32Buffer;
+  lengths: Lengths;
   h0: F32Buffer | null;
   c0: F32Buffer | null;
   h: F32Buffer; // saved by forward
@@ -62,6 +73,80 @@ export interface LstmBackwardArgs {
   dh_next: F32Buffer; // scratch (B, H)
   dc_next: F32Buffer; // scratch (B, H)
 }
+
+/** Arguments of gru_forward (PyTorch gate order r, z, n). */
+export interface GruForwardArgs {
+  h: F32Buffer; // (T, B, H) written
+  gates: F32Buffer; // (T, B, 3H) written: post-activation r, z, n
+  hn: F32Buffer; // (T, B, H) written: W_hn h_prev + b_hn, which backward needs
+  x: F32Buffer; // (T, B, I)
+  lengths: Lengths;
+  h0: F32Buffer | null; // (B, H), null = zeros
+  w_ih: F32Buffer; // (3H, I)
+  w_hh: F32Buffer; // (3H, H)
+  b_ih: F32Buffer; // (3H)
+  b_hh: F32Buffer; // (3H)
+  w_t: F32Buffer; // scratch, gruForwardScratch(dims) floats
+}
+
+/** Arguments of gru_backward. Every d* output is accumulated (+=). */
+export interface GruBackwardArgs {
+  dx: F32Buffer | null; // (T, B, I), null = not wanted
+  dh0: F32Buffer | null; // (B, H), null = not wanted
+  dw_ih: F32Buffer; // (3H, I)
+  dw_hh: F32Buffer; // (3H, H)
+  db_ih: F32Buffer; // (3H)
+  db_hh: F32Buffer; // (3H)
+  dh: F32Buffer | null; // (T, B, H), null = none
+  dhT: F32Buffer | null; // (B, H), null = zeros
+  x: F32Buffer;
+  lengths: Lengths;
+  h0: F32Buffer | null;
+  h: F32Buffer; // saved by forward
+  gates: F32Buffer;
+  hn: F32Buffer;
+  w_ih: F32Buffer;
+  w_hh: F32Buffer;
+  dgates: F32Buffer; // scratch (T, B, 3H)
+  dgates_hn: F32Buffer; // scratch (T, B, H)
+  dh_next: F32Buffer; // scratch (B, H)
+}
+
+/** Arguments of rnn_forward: h = act(x W_ih^T + b_ih + h_prev W_hh^T + b_hh). */
+export interface RnnForwardArgs {
+  h: F32Buffer; // (T, B, H) written
+  x: F32Buffer; // (T, B, I)
+  lengths: Lengths;
+  h0: F32Buffer | null; // (B, H), null = zeros
+  w_ih: F32Buffer; // (H, I)
+  w_hh: F32Buffer; // (H, H)
+  b_ih: F32Buffer; // (H)
+  b_hh: F32Buffer; // (H)
+  w_t: F32Buffer; // scratch, rnnForwardScratch(dims) floats
+}
+
+/** Arguments of rnn_backward. Every d* output is accumulated (+=). */
+export interface RnnBackwardArgs {
+  dx: F32Buffer | null; // (T, B, I), null = not wanted
+  dh0: F32Buffer | null; // (B, H), null = not wanted
+  dw_ih: F32Buffer; // (H, I)
+  dw_hh: F32Buffer; // (H, H)
+  db_ih: F32Buffer; // (H)
+  db_hh: F32Buffer; // (H)
+  dh: F32Buffer | null; // (T, B, H), null = none
+  dhT: F32Buffer | null; // (B, H), null = zeros
+  x: F32Buffer;
+  lengths: Lengths;
+  h0: F32Buffer | null;
+  h: F32Buffer; // saved by forward
+  w_ih: F32Buffer;
+  w_hh: F32Buffer;
+  dgates: F32Buffer; // scratch (T, B, H)
+  dh_next: F32Buffer; // scratch (B, H)
+}
+
+/** The plain RNN's nonlinearity, as PyTorch's nn.RNN(nonlinearity=...). */
+export type Nonlinearity = 'tanh' | 'relu';
 
 /** Row-major matrix product operands with leading dimensions. */
 export interface GemmArgs {
@@ -98,8 +183,12 @@ export interface Backend {
   /** Kernel threads; n <= 0 means all cores. WASM is single-threaded and ignores it. */
   setThreads(n: number): void;
 
-  lstm_forward(args: LstmForwardArgs, dims: LstmDims): void;
-  lstm_backward(args: LstmBackwardArgs, dims: LstmDims): void;
+  lstm_forward(args: LstmForwardArgs, dims: CellDims): void;
+  lstm_backward(args: LstmBackwardArgs, dims: CellDims): void;
+  gru_forward(args: GruForwardArgs, dims: CellDims): void;
+  gru_backward(args: GruBackwardArgs, dims: CellDims): void;
+  rnn_forward(args: RnnForwardArgs, dims: CellDims, nonlinearity: Nonlinearity): void;
+  rnn_backward(args: RnnBackwardArgs, dims: CellDims, nonlinearity: Nonlinearity): void;
   /** C (M,N) += A (M,K) * B (K,N) */
   gemm_nn(args: GemmArgs): void;
   /** C (M,N) += A^T * B, with A (K,M) and B (K,N) */

@@ -2,8 +2,11 @@
 // so a short buffer there would corrupt memory instead of failing; checking here makes both backends
 // fail the same way, with the kernel, the buffer, and the expected and actual sizes in the message.
 import { ShapeError } from '../errors.js';
-import type { F32Buffer, GemmArgs, LstmBackwardArgs, LstmDims, LstmForwardArgs } from './types.js';
-import { lstmForwardScratch } from '../layout/workspace.js';
+import type {
+  CellDims, F32Buffer, GemmArgs, GruBackwardArgs, GruForwardArgs, Lengths, LstmBackwardArgs, LstmForwardArgs,
+  Nonlinearity, RnnBackwardArgs, RnnForwardArgs,
+} from './types.js';
+import { forwardScratch } from '../layout/cells.js';
 
 export function checkDims(kernel: string, dims: Record<string, number>): void {
   for (const [name, v] of Object.entries(dims)) {
@@ -12,56 +15,121 @@ export function checkDims(kernel: string, dims: Record<string, number>): void {
   }
 }
 
-function need(kernel: string, name: string, buf: F32Buffer | null, formula: string, n: number, optional = false): void {
-  if (buf === null) {
-    if (optional) return;
-    throw new TypeError(`${kernel}: ${name} is required, got null`);
+/** The kernels' int flag for the plain RNN's nonlinearity (0 = tanh, 1 = relu). */
+export function reluFlag(nonlinearity: Nonlinearity): number {
+  if (nonlinearity === 'relu') return 1;
+  if (nonlinearity === 'tanh') return 0;
+  throw new RangeError(`nonlinearity must be 'tanh' or 'relu', got '${String(nonlinearity)}'`);
+}
+
+/** [argument name, size formula for the message, required length, optional (null allowed)] */
+type Need = readonly [string, string, number, boolean?];
+
+function checkBuffers(kernel: string, args: object, needs: readonly Need[]): void {
+  const a = args as Record<string, F32Buffer | null>;
+  for (const [name, formula, n, optional] of needs) {
+    const buf = a[name];
+    if (buf === null || buf === undefined) {
+      if (optional) continue;
+      throw new TypeError(`${kernel}: ${name} is required, got ${buf}`);
+    }
+    if (buf.length !== n) throw new ShapeError(`${kernel}: ${name} must have ${formula} = ${n} elements, got ${buf.length}`);
   }
-  if (buf.length !== n) throw new ShapeError(`${kernel}: ${name} must have ${formula} = ${n} elements, got ${buf.length}`);
 }
 
-export function checkLstmForward(a: LstmForwardArgs, d: LstmDims): void {
-  const k = 'lstm_forward';
-  checkDims(k, { T: d.T, B: d.B, I: d.I, H: d.H });
-  const { T, B, I, H } = d;
-  need(k, 'h', a.h, 'T*B*H', T * B * H);
-  need(k, 'c', a.c, 'T*B*H', T * B * H);
-  need(k, 'gates', a.gates, 'T*B*4H', T * B * 4 * H);
-  need(k, 'x', a.x, 'T*B*I', T * B * I);
-  need(k, 'h0', a.h0, 'B*H', B * H, true);
-  need(k, 'c0', a.c0, 'B*H', B * H, true);
-  need(k, 'w_ih', a.w_ih, '4*H*I', 4 * H * I);
-  need(k, 'w_hh', a.w_hh, '4*H*H', 4 * H * H);
-  need(k, 'b_ih', a.b_ih, '4*H', 4 * H);
-  need(k, 'b_hh', a.b_hh, '4*H', 4 * H);
-  need(k, 'w_t', a.w_t, '4*H*(I+H)', lstmForwardScratch(d));
+export function checkLengths(kernel: string, lengths: Lengths, { T, B }: CellDims): void {
+  if (lengths === null) return;
+  if (!(lengths instanceof Int32Array))
+    throw new TypeError(`${kernel}: lengths must be an Int32Array or null, got ${(lengths as object)?.constructor?.name}`);
+  if (lengths.length !== B) throw new ShapeError(`${kernel}: lengths must have B = ${B} elements, got ${lengths.length}`);
+  for (let b = 0; b < B; b++) {
+    if (lengths[b] < 1 || lengths[b] > T) throw new RangeError(`${kernel}: lengths[${b}] must be in [1, T=${T}], got ${lengths[b]}`);
+  }
 }
 
-export function checkLstmBackward(a: LstmBackwardArgs, d: LstmDims): void {
-  const k = 'lstm_backward';
-  checkDims(k, { T: d.T, B: d.B, I: d.I, H: d.H });
-  const { T, B, I, H } = d;
-  need(k, 'dx', a.dx, 'T*B*I', T * B * I, true);
-  need(k, 'dh0', a.dh0, 'B*H', B * H, true);
-  need(k, 'dc0', a.dc0, 'B*H', B * H, true);
-  need(k, 'dw_ih', a.dw_ih, '4*H*I', 4 * H * I);
-  need(k, 'dw_hh', a.dw_hh, '4*H*H', 4 * H * H);
-  need(k, 'db_ih', a.db_ih, '4*H', 4 * H);
-  need(k, 'db_hh', a.db_hh, '4*H', 4 * H);
-  need(k, 'dh', a.dh, 'T*B*H', T * B * H, true);
-  need(k, 'dhT', a.dhT, 'B*H', B * H, true);
-  need(k, 'dcT', a.dcT, 'B*H', B * H, true);
-  need(k, 'x', a.x, 'T*B*I', T * B * I);
-  need(k, 'h0', a.h0, 'B*H', B * H, true);
-  need(k, 'c0', a.c0, 'B*H', B * H, true);
-  need(k, 'h', a.h, 'T*B*H', T * B * H);
-  need(k, 'c', a.c, 'T*B*H', T * B * H);
-  need(k, 'gates', a.gates, 'T*B*4H', T * B * 4 * H);
-  need(k, 'w_ih', a.w_ih, '4*H*I', 4 * H * I);
-  need(k, 'w_hh', a.w_hh, '4*H*H', 4 * H * H);
-  need(k, 'dgates', a.dgates, 'T*B*4H', T * B * 4 * H);
-  need(k, 'dh_next', a.dh_next, 'B*H', B * H);
-  need(k, 'dc_next', a.dc_next, 'B*H', B * H);
+/** The buffers every cell's forward and backward share: input, states, and their gradients. */
+function commonNeeds({ T, B, I, H }: CellDims, G: number, forward: boolean): Need[] {
+  const needs: Need[] = [
+    ['x', 'T*B*I', T * B * I],
+    ['h0', 'B*H', B * H, true],
+    ['w_ih', `${G}*H*I`, G * H * I],
+    ['w_hh', `${G}*H*H`, G * H * H],
+  ];
+  if (forward) needs.push(['h', 'T*B*H', T * B * H], ['b_ih', `${G}*H`, G * H], ['b_hh', `${G}*H`, G * H]);
+  else
+    needs.push(
+      ['h', 'T*B*H', T * B * H],
+      ['dx', 'T*B*I', T * B * I, true],
+      ['dh0', 'B*H', B * H, true],
+      ['dw_ih', `${G}*H*I`, G * H * I],
+      ['dw_hh', `${G}*H*H`, G * H * H],
+      ['db_ih', `${G}*H`, G * H],
+      ['db_hh', `${G}*H`, G * H],
+      ['dh', 'T*B*H', T * B * H, true],
+      ['dhT', 'B*H', B * H, true],
+      ['dh_next', 'B*H', B * H],
+    );
+  return needs;
+}
+
+function check(kernel: string, args: { lengths: Lengths }, d: CellDims, needs: Need[]): void {
+  checkDims(kernel, { T: d.T, B: d.B, I: d.I, H: d.H });
+  checkBuffers(kernel, args, needs);
+  checkLengths(kernel, args.lengths, d);
+}
+
+export function checkLstmForward(a: LstmForwardArgs, d: CellDims): void {
+  const { T, B, H } = d;
+  check('lstm_forward', a, d, [
+    ...commonNeeds(d, 4, true),
+    ['c', 'T*B*H', T * B * H],
+    ['gates', 'T*B*4H', T * B * 4 * H],
+    ['c0', 'B*H', B * H, true],
+    ['w_t', '4*H*(I+H)', forwardScratch('lstm', d)],
+  ]);
+}
+
+export function checkLstmBackward(a: LstmBackwardArgs, d: CellDims): void {
+  const { T, B, H } = d;
+  check('lstm_backward', a, d, [
+    ...commonNeeds(d, 4, false),
+    ['c', 'T*B*H', T * B * H],
+    ['gates', 'T*B*4H', T * B * 4 * H],
+    ['c0', 'B*H', B * H, true],
+    ['dc0', 'B*H', B * H, true],
+    ['dcT', 'B*H', B * H, true],
+    ['dgates', 'T*B*4H', T * B * 4 * H],
+    ['dc_next', 'B*H', B * H],
+  ]);
+}
+
+export function checkGruForward(a: GruForwardArgs, d: CellDims): void {
+  const { T, B, H } = d;
+  check('gru_forward', a, d, [
+    ...commonNeeds(d, 3, true),
+    ['gates', 'T*B*3H', T * B * 3 * H],
+    ['hn', 'T*B*H', T * B * H],
+    ['w_t', '3*H*(I+H)+3*B*H', forwardScratch('gru', d)],
+  ]);
+}
+
+export function checkGruBackward(a: GruBackwardArgs, d: CellDims): void {
+  const { T, B, H } = d;
+  check('gru_backward', a, d, [
+    ...commonNeeds(d, 3, false),
+    ['gates', 'T*B*3H', T * B * 3 * H],
+    ['hn', 'T*B*H', T * B * H],
+    ['dgates', 'T*B*3H', T * B * 3 * H],
+    ['dgates_hn', 'T*B*H', T * B * H],
+  ]);
+}
+
+export function checkRnnForward(a: RnnForwardArgs, d: CellDims): void {
+  check('rnn_forward', a, d, [...commonNeeds(d, 1, true), ['w_t', 'H*(I+H)', forwardScratch('rnn', d)]]);
+}
+
+export function checkRnnBackward(a: RnnBackwardArgs, d: CellDims): void {
+  check('rnn_backward', a, d, [...commonNeeds(d, 1, false), ['dgates', 'T*B*H', d.T * d.B * d.H]]);
 }
 
 /** A row-major (rows, cols) operand with leading dimension ld fits in `length` floats. */

@@ -3,8 +3,14 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { LoadAttempt } from '../errors.js';
-import type { Backend, BackendInfo, F32Buffer, GemmArgs, LstmBackwardArgs, LstmDims, LstmForwardArgs } from './types.js';
-import { checkGemm, checkLstmBackward, checkLstmForward } from './validate.js';
+import type {
+  Backend, BackendInfo, CellDims, F32Buffer, GemmArgs, GruBackwardArgs, GruForwardArgs, Lengths, LstmBackwardArgs,
+  LstmForwardArgs, Nonlinearity, RnnBackwardArgs, RnnForwardArgs,
+} from './types.js';
+import {
+  checkGemm, checkGruBackward, checkGruForward, checkLstmBackward, checkLstmForward, checkRnnBackward, checkRnnForward,
+  reluFlag,
+} from './validate.js';
 import { WasmArena } from './wasm-arena.js';
 
 type Ptr = number;
@@ -13,11 +19,21 @@ type Ptr = number;
 interface WasmExports {
   memory: WebAssembly.Memory;
   heap_base(): number;
-  lstm_forward(h: Ptr, c: Ptr, gates: Ptr, x: Ptr, h0: Ptr, c0: Ptr, w_ih: Ptr, w_hh: Ptr, b_ih: Ptr, b_hh: Ptr,
-    w_t: Ptr, T: number, B: number, I: number, H: number): void;
+  lstm_forward(h: Ptr, c: Ptr, gates: Ptr, x: Ptr, lengths: Ptr, h0: Ptr, c0: Ptr, w_ih: Ptr, w_hh: Ptr, b_ih: Ptr,
+    b_hh: Ptr, w_t: Ptr, T: number, B: number, I: number, H: number): void;
   lstm_backward(dx: Ptr, dh0: Ptr, dc0: Ptr, dw_ih: Ptr, dw_hh: Ptr, db_ih: Ptr, db_hh: Ptr, dh: Ptr, dhT: Ptr,
-    dcT: Ptr, x: Ptr, h0: Ptr, c0: Ptr, h: Ptr, c: Ptr, gates: Ptr, w_ih: Ptr, w_hh: Ptr, dgates: Ptr,
-    dh_next: Ptr, dc_next: Ptr, T: number, B: number, I: number, H: number): void;
+    dcT: Ptr, x: Ptr, lengths: Ptr, h0: Ptr, c0: Ptr, h: Ptr, c: Ptr, gates: Ptr, w_ih: Ptr, w_hh: Ptr,
+    dgates: Ptr, dh_next: Ptr, dc_next: Ptr, T: number, B: number, I: number, H: number): void;
+  gru_forward(h: Ptr, gates: Ptr, hn: Ptr, x: Ptr, lengths: Ptr, h0: Ptr, w_ih: Ptr, w_hh: Ptr, b_ih: Ptr, b_hh: Ptr,
+    w_t: Ptr, T: number, B: number, I: number, H: number): void;
+  gru_backward(dx: Ptr, dh0: Ptr, dw_ih: Ptr, dw_hh: Ptr, db_ih: Ptr, db_hh: Ptr, dh: Ptr, dhT: Ptr, x: Ptr,
+    lengths: Ptr, h0: Ptr, h: Ptr, gates: Ptr, hn: Ptr, w_ih: Ptr, w_hh: Ptr, dgates: Ptr, dgates_hn: Ptr,
+    dh_next: Ptr, T: number, B: number, I: number, H: number): void;
+  rnn_forward(h: Ptr, x: Ptr, lengths: Ptr, h0: Ptr, w_ih: Ptr, w_hh: Ptr, b_ih: Ptr, b_hh: Ptr, w_t: Ptr,
+    T: number, B: number, I: number, H: number, relu: number): void;
+  rnn_backward(dx: Ptr, dh0: Ptr, dw_ih: Ptr, dw_hh: Ptr, db_ih: Ptr, db_hh: Ptr, dh: Ptr, dhT: Ptr, x: Ptr,
+    lengths: Ptr, h0: Ptr, h: Ptr, w_ih: Ptr, w_hh: Ptr, dgates: Ptr, dh_next: Ptr, T: number, B: number,
+    I: number, H: number, relu: number): void;
   gemm_nn(C: Ptr, A: Ptr, B: Ptr, M: number, N: number, K: number, ldc: number, lda: number, ldb: number): void;
   gemm_tn(C: Ptr, A: Ptr, B: Ptr, M: number, N: number, K: number, ldc: number, lda: number, ldb: number): void;
 }
@@ -54,6 +70,8 @@ export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
   fallbackReason: string | null = null;
   private readonly arena: WasmArena;
+  /** Where per-call lengths are copied in: grown to the largest batch seen, then reused. */
+  private lengthsSlot = { ptr: 0, capacity: 0 };
 
   constructor(private readonly k: WasmExports) {
     this.arena = new WasmArena(k.memory, k.heap_base());
@@ -83,17 +101,55 @@ export class WasmBackend implements Backend {
     // WebAssembly kernels run on the calling thread; training in workers is the facade's job.
   }
 
-  lstm_forward(a: LstmForwardArgs, d: LstmDims): void {
-    checkLstmForward(a, d);
-    this.k.lstm_forward(ptr(a.h), ptr(a.c), ptr(a.gates), ptr(a.x), ptr(a.h0), ptr(a.c0), ptr(a.w_ih), ptr(a.w_hh),
-      ptr(a.b_ih), ptr(a.b_hh), ptr(a.w_t), d.T, d.B, d.I, d.H);
+  /** Copies lengths into WASM memory (B int32s) and returns their address, or 0 for null. */
+  private lengthsPtr(lengths: Lengths): Ptr {
+    if (lengths === null) return 0;
+    if (lengths.length > this.lengthsSlot.capacity) {
+      if (this.lengthsSlot.ptr) this.arena.release(this.lengthsSlot.ptr);
+      this.lengthsSlot = { ptr: this.arena.alloc(lengths.length * 4), capacity: lengths.length };
+    }
+    new Int32Array(this.k.memory.buffer, this.lengthsSlot.ptr, lengths.length).set(lengths);
+    return this.lengthsSlot.ptr;
   }
 
-  lstm_backward(a: LstmBackwardArgs, d: LstmDims): void {
+  lstm_forward(a: LstmForwardArgs, d: CellDims): void {
+    checkLstmForward(a, d);
+    this.k.lstm_forward(ptr(a.h), ptr(a.c), ptr(a.gates), ptr(a.x), this.lengthsPtr(a.lengths), ptr(a.h0), ptr(a.c0),
+      ptr(a.w_ih), ptr(a.w_hh), ptr(a.b_ih), ptr(a.b_hh), ptr(a.w_t), d.T, d.B, d.I, d.H);
+  }
+
+  lstm_backward(a: LstmBackwardArgs, d: CellDims): void {
     checkLstmBackward(a, d);
     this.k.lstm_backward(ptr(a.dx), ptr(a.dh0), ptr(a.dc0), ptr(a.dw_ih), ptr(a.dw_hh), ptr(a.db_ih), ptr(a.db_hh),
-      ptr(a.dh), ptr(a.dhT), ptr(a.dcT), ptr(a.x), ptr(a.h0), ptr(a.c0), ptr(a.h), ptr(a.c), ptr(a.gates),
-      ptr(a.w_ih), ptr(a.w_hh), ptr(a.dgates), ptr(a.dh_next), ptr(a.dc_next), d.T, d.B, d.I, d.H);
+      ptr(a.dh), ptr(a.dhT), ptr(a.dcT), ptr(a.x), this.lengthsPtr(a.lengths), ptr(a.h0), ptr(a.c0), ptr(a.h),
+      ptr(a.c), ptr(a.gates), ptr(a.w_ih), ptr(a.w_hh), ptr(a.dgates), ptr(a.dh_next), ptr(a.dc_next),
+      d.T, d.B, d.I, d.H);
+  }
+
+  gru_forward(a: GruForwardArgs, d: CellDims): void {
+    checkGruForward(a, d);
+    this.k.gru_forward(ptr(a.h), ptr(a.gates), ptr(a.hn), ptr(a.x), this.lengthsPtr(a.lengths), ptr(a.h0),
+      ptr(a.w_ih), ptr(a.w_hh), ptr(a.b_ih), ptr(a.b_hh), ptr(a.w_t), d.T, d.B, d.I, d.H);
+  }
+
+  gru_backward(a: GruBackwardArgs, d: CellDims): void {
+    checkGruBackward(a, d);
+    this.k.gru_backward(ptr(a.dx), ptr(a.dh0), ptr(a.dw_ih), ptr(a.dw_hh), ptr(a.db_ih), ptr(a.db_hh), ptr(a.dh),
+      ptr(a.dhT), ptr(a.x), this.lengthsPtr(a.lengths), ptr(a.h0), ptr(a.h), ptr(a.gates), ptr(a.hn),
+      ptr(a.w_ih), ptr(a.w_hh), ptr(a.dgates), ptr(a.dgates_hn), ptr(a.dh_next), d.T, d.B, d.I, d.H);
+  }
+
+  rnn_forward(a: RnnForwardArgs, d: CellDims, nonlinearity: Nonlinearity): void {
+    checkRnnForward(a, d);
+    this.k.rnn_forward(ptr(a.h), ptr(a.x), this.lengthsPtr(a.lengths), ptr(a.h0), ptr(a.w_ih), ptr(a.w_hh),
+      ptr(a.b_ih), ptr(a.b_hh), ptr(a.w_t), d.T, d.B, d.I, d.H, reluFlag(nonlinearity));
+  }
+
+  rnn_backward(a: RnnBackwardArgs, d: CellDims, nonlinearity: Nonlinearity): void {
+    checkRnnBackward(a, d);
+    this.k.rnn_backward(ptr(a.dx), ptr(a.dh0), ptr(a.dw_ih), ptr(a.dw_hh), ptr(a.db_ih), ptr(a.db_hh), ptr(a.dh),
+      ptr(a.dhT), ptr(a.x), this.lengthsPtr(a.lengths), ptr(a.h0), ptr(a.h), ptr(a.w_ih), ptr(a.w_hh),
+      ptr(a.dgates), ptr(a.dh_next), d.T, d.B, d.I, d.H, reluFlag(nonlinearity));
   }
 
   gemm_nn(g: GemmArgs): void {

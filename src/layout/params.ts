@@ -1,10 +1,7 @@
 // Parameter layout: every weight and bias of a recurrent stack in ONE flat buffer, in PyTorch's
 // state_dict order and shapes, so gradients share the layout and an optimizer is one flat loop.
 
-export type CellKind = 'lstm';
-
-/** Gate blocks per cell, stacked in the weight rows (PyTorch: LSTM i,f,g,o). */
-export const GATES: Record<CellKind, number> = { lstm: 4 };
+import { GATES, type CellKind } from './cells.js';
 
 export interface StackConfig {
   cell: CellKind;

@@ -1,7 +1,7 @@
 // Memory planned up front: every buffer a layer needs for one shape, carved out of ONE backend
 // allocation. Nothing grows during training, so WASM views never detach mid-epoch and native
 // buffers are touched (page-faulted) once, not per call.
-import type { Backend, F32Buffer, LstmDims } from '../backend/types.js';
+import type { Backend, F32Buffer } from '../backend/types.js';
 
 /** Slices start on 64-byte boundaries (16 floats) so SIMD loads of a row start aligned. */
 const ALIGN_FLOATS = 16;
@@ -51,30 +51,4 @@ export class Workspace {
     this.arena = null;
     this.views.clear();
   }
-}
-
-/** Floats of the transposed-weight scratch lstm_forward packs once per call: W_ih^T then W_hh^T. */
-export function lstmForwardScratch({ I, H }: Pick<LstmDims, 'I' | 'H'>): number {
-  return 4 * H * I + 4 * H * H;
-}
-
-/**
- * The buffers of one LSTM direction of one layer: what forward saves for backward and the
- * backward scratch. `reversed` adds copies of the input and upstream gradient in reversed time,
- * since the kernel always runs t = 0..T-1.
- */
-export function planLstmDirection({ T, B, I, H }: LstmDims, reversed: boolean): Plan {
-  const entries: Array<[string, number]> = [
-    ['h', T * B * H],
-    ['c', T * B * H],
-    ['gates', T * B * 4 * H],
-    ['w_t', lstmForwardScratch({ I, H })],
-    ['dgates', T * B * 4 * H],
-    ['dh_next', B * H],
-    ['dc_next', B * H],
-    ['dh', T * B * H],
-    ['dx', T * B * I],
-  ];
-  if (reversed) entries.push(['x_rev', T * B * I]);
-  return plan(entries);
 }

@@ -1,63 +1,80 @@
-// Runs one LstmCase through a backend's lstm_forward and lstm_backward kernels directly (time-major,
-// the kernel contract) and returns copies of every result, named as in the contract.
-import type { Backend, F32Buffer } from '../../src/backend/types.js';
-import { lstmForwardScratch } from '../../src/layout/workspace.js';
-import { lstmBackward, lstmForward } from '../../src/backend/reference.js';
-import type { LstmCase } from './random.js';
+// Runs one CellCase through a backend's forward and backward kernels (time-major, the kernel
+// contract, through the same cell-kernels mapping the layer uses) and returns copies of every
+// result, beside the float64 reference on the same case.
+import type { Backend } from '../../src/backend/types.js';
+import { planDirection } from '../../src/layout/cells.js';
+import { Workspace } from '../../src/layout/workspace.js';
+import { cellBackward, cellForward } from '../../src/backend/reference.js';
+import { runCellBackward, runCellForward, type CellRun } from '../../src/model/cell-kernels.js';
+import type { CellCase } from './random.js';
 
-export const RESULT_KEYS = ['h', 'c', 'gates', 'dx', 'dh0', 'dc0', 'dw_ih', 'dw_hh', 'db_ih', 'db_hh'] as const;
-export type LstmResults = Record<(typeof RESULT_KEYS)[number], Float64Array | Float32Array>;
+export type CellResults = Record<string, Float64Array | Float32Array>;
 
-export function runKernels(backend: Backend, k: LstmCase): LstmResults {
+/** Results each cell produces: what forward saves, then every gradient. */
+export function resultKeys(cell: CellCase['cell']): string[] {
+  const saved = cell === 'lstm' ? ['h', 'c', 'gates'] : cell === 'gru' ? ['h', 'gates', 'hn'] : ['h'];
+  const grads = ['dx', 'dh0', 'dw_ih', 'dw_hh', 'db_ih', 'db_hh'];
+  return [...saved, ...grads, ...(cell === 'lstm' ? ['dc0'] : [])];
+}
+export const FORWARD_KEYS = new Set(['h', 'c', 'gates', 'hn']);
+
+export function runKernels(backend: Backend, k: CellCase): CellResults {
   const { T, B, I, H } = k.dims;
-  const owned: F32Buffer[] = [];
-  const buf = (n: number, data?: ArrayLike<number> | null): F32Buffer => {
+  const ws = new Workspace(backend, planDirection(k.cell, k.dims, false));
+  const owned: Array<ReturnType<Backend['alloc']>> = [];
+  const buf = (n: number, data?: ArrayLike<number> | null) => {
     const b = backend.alloc(n);
     owned.push(b);
     if (data) b.array.set(data);
     return b;
   };
-  const opt = (n: number, data: ArrayLike<number> | null): F32Buffer | null => (data ? buf(n, data) : null);
+  const opt = (n: number, data: ArrayLike<number> | null) => (data ? buf(n, data) : null);
   try {
-    const x = buf(T * B * I, k.x);
-    const h0 = opt(B * H, k.h0);
-    const c0 = opt(B * H, k.c0);
-    const w_ih = buf(4 * H * I, k.w_ih);
-    const w_hh = buf(4 * H * H, k.w_hh);
-    const h = buf(T * B * H);
-    const c = buf(T * B * H);
-    const gates = buf(T * B * 4 * H);
-    backend.lstm_forward(
-      { h, c, gates, x, h0, c0, w_ih, w_hh, b_ih: buf(4 * H, k.b_ih), b_hh: buf(4 * H, k.b_hh), w_t: buf(lstmForwardScratch(k.dims)) },
-      k.dims,
-    );
+    const G = k.w_ih.length / I;
+    const r: CellRun = {
+      cell: k.cell,
+      nonlinearity: k.nonlinearity,
+      slice: (s) => ws.view(s),
+      x: buf(T * B * I, k.x),
+      lengths: k.lengths,
+      h0: opt(B * H, k.h0),
+      c0: opt(B * H, k.c0),
+      params: { w_ih: buf(G * I, k.w_ih), w_hh: buf(G * H, k.w_hh), b_ih: buf(G, k.b_ih), b_hh: buf(G, k.b_hh) },
+      dims: k.dims,
+    };
+    runCellForward(backend, r);
+    if (k.dh) ws.view('dh').array.set(k.dh);
+    const grads = { w_ih: buf(G * I), w_hh: buf(G * H), b_ih: buf(G), b_hh: buf(G) };
     const dx = buf(T * B * I);
     const dh0 = buf(B * H);
     const dc0 = buf(B * H);
-    const grads = { dw_ih: buf(4 * H * I), dw_hh: buf(4 * H * H), db_ih: buf(4 * H), db_hh: buf(4 * H) };
-    backend.lstm_backward(
-      {
-        dx, dh0, dc0, ...grads,
-        dh: opt(T * B * H, k.dh), dhT: opt(B * H, k.dhT), dcT: opt(B * H, k.dcT),
-        x, h0, c0, h, c, gates, w_ih, w_hh,
-        dgates: buf(T * B * 4 * H), dh_next: buf(B * H), dc_next: buf(B * H),
-      },
-      k.dims,
-    );
-    const copy = (b: F32Buffer): Float32Array => b.array.slice();
-    return {
-      h: copy(h), c: copy(c), gates: copy(gates), dx: copy(dx), dh0: copy(dh0), dc0: copy(dc0),
-      dw_ih: copy(grads.dw_ih), dw_hh: copy(grads.dw_hh), db_ih: copy(grads.db_ih), db_hh: copy(grads.db_hh),
+    runCellBackward(backend, r, {
+      dx, dh0, dc0: k.cell === 'lstm' ? dc0 : null,
+      dhT: opt(B * H, k.dhT), dcT: opt(B * H, k.dcT), grads,
+    });
+    const out: CellResults = {
+      dx: dx.array.slice(), dh0: dh0.array.slice(), dc0: dc0.array.slice(),
+      dw_ih: grads.w_ih.array.slice(), dw_hh: grads.w_hh.array.slice(),
+      db_ih: grads.b_ih.array.slice(), db_hh: grads.b_hh.array.slice(),
     };
+    for (const key of resultKeys(k.cell)) if (!(key in out)) out[key] = ws.view(key).array.slice();
+    return out;
   } finally {
     for (const b of owned) backend.free(b);
+    ws.dispose();
   }
 }
 
 /** The float64 reference on the same case, same result names. */
-export function runReference(k: LstmCase): LstmResults {
+export function runReference(k: CellCase): CellResults {
   const p = { w_ih: k.w_ih, w_hh: k.w_hh, b_ih: k.b_ih, b_hh: k.b_hh };
-  const saved = lstmForward(k.x, k.h0, k.c0, p, k.dims);
-  const g = lstmBackward(saved, k.x, k.h0, k.c0, p, k.dh, k.dhT, k.dcT, k.dims);
-  return { ...saved, ...g };
+  const inp = { x: k.x, h0: k.h0, c0: k.c0, lengths: k.lengths };
+  const spec = { cell: k.cell, nonlinearity: k.nonlinearity };
+  const saved = cellForward(spec, inp, p, k.dims);
+  const g = cellBackward(spec, saved, inp, p, { dh: k.dh, dhT: k.dhT, dcT: k.dcT }, k.dims);
+  const out: CellResults = { ...g, h: saved.h };
+  if (saved.c) out.c = saved.c;
+  if (saved.gates) out.gates = saved.gates;
+  if (saved.hn) out.hn = saved.hn;
+  return out;
 }

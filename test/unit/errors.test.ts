@@ -1,14 +1,50 @@
 // Bad input gets a clear error naming the problem, on every backend, and nothing is half-applied.
 import { describe, expect, it } from 'vitest';
-import { Lstm } from '../../src/model/lstm.js';
+import { Recurrent } from '../../src/model/recurrent.js';
 import { NonFiniteError, ShapeError } from '../../src/errors.js';
 import { testBackends } from '../helpers/backends.js';
-import { lstmForwardScratch } from '../../src/layout/workspace.js';
+import { forwardScratch } from '../../src/layout/cells.js';
 
 const backends = await testBackends();
 
 describe.each(backends.map((b) => ({ name: b.info().name, backend: b })))('input errors on $name', ({ backend }) => {
-  const make = (opts = {}) => new Lstm({ inputSize: 3, hiddenSize: 4, ...opts }, backend);
+  const make = (opts = {}) => new Recurrent({ cell: 'lstm', inputSize: 3, hiddenSize: 4, ...opts }, backend);
+
+  it('rejects unknown cells and options that do not apply', () => {
+    expect(() => make({ cell: 'transformer' })).toThrow("cell must be one of 'lstm', 'gru', 'rnn', got 'transformer'");
+    expect(() => make({ nonlinearity: 'relu' })).toThrow("nonlinearity applies to cell 'rnn' only, not 'lstm'");
+    expect(() => make({ cell: 'rnn', nonlinearity: 'sigmoid' })).toThrow("nonlinearity must be 'tanh' or 'relu', got 'sigmoid'");
+    expect(() => make({ dropout: 1 })).toThrow('dropout must be in [0, 1), got 1');
+    expect(() => make({ dropout: 0.2 })).toThrow('dropout=0.2 would have no effect');
+  });
+
+  it('checks lengths: one per sequence, integers in [1, seqLen]', () => {
+    const layer = make();
+    const x = new Float32Array(2 * 3 * 3);
+    expect(() => layer.forward(x, { batchSize: 2, seqLen: 3, lengths: [3] })).toThrow(
+      'LSTM.forward: lengths must have batchSize = 2 elements, got 1',
+    );
+    expect(() => layer.forward(x, { batchSize: 2, seqLen: 3, lengths: [3, 0] })).toThrow(
+      'LSTM.forward: lengths[1] must be an integer in [1, seqLen=3], got 0',
+    );
+    expect(() => layer.forward(x, { batchSize: 2, seqLen: 3, lengths: [4, 1] })).toThrow('lengths[0] must be an integer');
+    // NaN in padding is fine (it is never read); at a valid step it is an error.
+    x[(1 * 3 + 2) * 3] = NaN;
+    expect(() => layer.forward(x, { batchSize: 2, seqLen: 3, lengths: [3, 2] })).not.toThrow();
+    expect(() => layer.forward(x, { batchSize: 2, seqLen: 3, lengths: [3, 3] })).toThrow('LSTM.forward: x[15] is NaN');
+    layer.dispose();
+  });
+
+  it('refuses cell state for cells that have none', () => {
+    const gru = make({ cell: 'gru' });
+    const s = new Float32Array(4);
+    expect(() => gru.forward(new Float32Array(3), { batchSize: 1, seqLen: 1, h0: s, c0: s })).toThrow(
+      'GRU.forward: c0 is for LSTM cells only; a GRU has no cell state',
+    );
+    gru.forward(new Float32Array(3), { batchSize: 1, seqLen: 1 });
+    expect(() => gru.backward({ dcN: s })).toThrow('GRU.backward: dcN is for LSTM cells only');
+    gru.dispose();
+  });
 
   it('rejects non-positive or fractional sizes', () => {
     expect(() => make({ hiddenSize: 0 })).toThrow(new RangeError('hiddenSize must be a positive integer, got 0'));
@@ -20,14 +56,14 @@ describe.each(backends.map((b) => ({ name: b.info().name, backend: b })))('input
     const lstm = make();
     const err = () => lstm.forward(new Float32Array(17), { batchSize: 2, seqLen: 3 });
     expect(err).toThrow(ShapeError);
-    expect(err).toThrow('Lstm.forward: x must have batchSize * seqLen * inputSize = 18 elements, got 17');
+    expect(err).toThrow('LSTM.forward: x must have batchSize * seqLen * inputSize = 18 elements, got 17');
     lstm.dispose();
   });
 
   it('rejects a plain array where a Float32Array is required', () => {
     const lstm = make();
     expect(() => lstm.forward([1, 2, 3] as unknown as Float32Array, { batchSize: 1, seqLen: 1 })).toThrow(
-      new TypeError('Lstm.forward: x must be a Float32Array, got Array'),
+      new TypeError('LSTM.forward: x must be a Float32Array, got Array'),
     );
     lstm.dispose();
   });
@@ -37,11 +73,11 @@ describe.each(backends.map((b) => ({ name: b.info().name, backend: b })))('input
     const x = new Float32Array(6);
     x[4] = NaN;
     expect(() => lstm.forward(x, { batchSize: 1, seqLen: 2 })).toThrow(NonFiniteError);
-    expect(() => lstm.forward(x, { batchSize: 1, seqLen: 2 })).toThrow('Lstm.forward: x[4] is NaN');
+    expect(() => lstm.forward(x, { batchSize: 1, seqLen: 2 })).toThrow('LSTM.forward: x[4] is NaN');
     const h0 = new Float32Array(4);
     h0[1] = Infinity;
     expect(() => lstm.forward(new Float32Array(6), { batchSize: 1, seqLen: 2, h0, c0: new Float32Array(4) })).toThrow(
-      'Lstm.forward: h0[1] is Infinity',
+      'LSTM.forward: h0[1] is Infinity',
     );
     lstm.dispose();
   });
@@ -58,10 +94,10 @@ describe.each(backends.map((b) => ({ name: b.info().name, backend: b })))('input
 
   it('refuses backward before forward, and a gradient of the wrong shape', () => {
     const lstm = make();
-    expect(() => lstm.backward({})).toThrow('Lstm.backward: call forward() first');
+    expect(() => lstm.backward({})).toThrow('LSTM.backward: call forward() first');
     lstm.forward(new Float32Array(6), { batchSize: 1, seqLen: 2 });
     expect(() => lstm.backward({ dOutput: new Float32Array(7) })).toThrow(
-      'Lstm.backward: dOutput must have batchSize * seqLen * directions * hiddenSize = 8 elements, got 7',
+      'LSTM.backward: dOutput must have batchSize * seqLen * directions * hiddenSize = 8 elements, got 7',
     );
     lstm.dispose();
   });
@@ -93,7 +129,7 @@ describe.each(backends.map((b) => ({ name: b.info().name, backend: b })))('input
     const a = (n: number) => backend.alloc(n);
     const args = {
       h: a(8), c: a(8), gates: a(32), x: a(6), h0: null, c0: null, w_ih: a(48), w_hh: a(63),
-      b_ih: a(16), b_hh: a(16), w_t: a(lstmForwardScratch(dims)),
+      b_ih: a(16), b_hh: a(16), w_t: a(forwardScratch('lstm', dims)), lengths: null,
     };
     expect(() => backend.lstm_forward(args, dims)).toThrow(
       new ShapeError('lstm_forward: w_hh must have 4*H*H = 64 elements, got 63'),

@@ -5,8 +5,14 @@
 // - Weights are (out, in) as in PyTorch, gate blocks of H rows in PyTorch order (LSTM: i, f, g, o).
 // - Argument order: written buffers, read buffers, params, scratch, dims. Dims are explicit and last.
 // - Backward ACCUMULATES (+=) into every d* buffer; the caller zeroes them.
-// - A null pointer for an optional buffer (h0, c0, dh, dhT, dcT, dx, dh0, dc0) means "zeros" when read
-//   and "not wanted" when written.
+// - A null pointer for an optional buffer (h0, c0, dh, dhT, dcT, dx, dh0, dc0, lengths) means "zeros"
+//   (or "all rows have length T") when read and "not wanted" when written.
+// - Variable lengths: lengths (B) int32 in [1, T], or null. Steps t >= lengths[b] of row b are padding:
+//   forward CARRIES the state (h_t = h_{t-1}, c_t = c_{t-1}, with h_{-1} = h0 or 0) and writes zeros
+//   to that row's saved gates; backward there sets that row's dgates to 0, adds dh[t] to dh_next and
+//   passes dh_next/dc_next through unchanged. So h[T-1] is each row's final state, as PyTorch's packed
+//   h_n. (The facade zeroes padded outputs and reverses each row within its length for reverse
+//   directions.)
 // - Kernels never allocate, throw, log or read globals other than the thread pool. Validation happens
 //   in the binding and the TypeScript facade before the call.
 // - Results never depend on the thread count: work is split across output rows/columns, never across a
@@ -16,16 +22,28 @@
 
 namespace seqcast {
 
-// Floats of scratch each kernel needs (the TypeScript workspace plan asks for these).
-//   forward scratch:  w_t      = 4H*I + 4H*H      (W_ih^T then W_hh^T, packed once per call)
-//   backward scratch: dgates   = T*B*4H, dh_next = B*H, dc_next = B*H
+// Floats of scratch each kernel needs (src/layout/cells.ts plans the same sizes).
+//   LSTM forward:  w_t = 4H*I + 4H*H              (packed weights; layout private to each backend)
+//   LSTM backward: dgates (T,B,4H), dh_next (B,H), dc_next (B,H)
+//   GRU forward:   w_t = 3H*I + 3H*H + B*3H       (packed weights, then the per-step h_prev W_hh^T)
+//   GRU backward:  dgates (T,B,3H), dgates_hn (T,B,H), dh_next (B,H)
+//   RNN forward:   w_t = H*I + H*H
+//   RNN backward:  dgates (T,B,H), dh_next (B,H)
+// Scratch contents are private to each backend (native and WASM may pack differently).
 inline int64_t lstm_forward_scratch_floats(int /*T*/, int /*B*/, int I, int H) {
   return int64_t(4) * H * I + int64_t(4) * H * H;
+}
+inline int64_t gru_forward_scratch_floats(int /*T*/, int B, int I, int H) {
+  return int64_t(3) * H * I + int64_t(3) * H * H + int64_t(3) * B * H;
+}
+inline int64_t rnn_forward_scratch_floats(int /*T*/, int /*B*/, int I, int H) {
+  return int64_t(H) * I + int64_t(H) * H;
 }
 
 // LSTM over a whole sequence. gates holds the post-activation (i, f, g, o) of every step.
 using LstmForwardFn = void (*)(float* h, float* c, float* gates,              // (T,B,H) (T,B,H) (T,B,4H)
-                               const float* x, const float* h0, const float* c0,  // (T,B,I) (B,H)? (B,H)?
+                               const float* x, const int32_t* lengths,           // (T,B,I) (B)?
+                               const float* h0, const float* c0,                 // (B,H)? (B,H)?
                                const float* w_ih, const float* w_hh,             // (4H,I) (4H,H)
                                const float* b_ih, const float* b_hh,             // (4H) (4H)
                                float* w_t,                                       // scratch 4H*(I+H)
@@ -37,11 +55,53 @@ using LstmBackwardFn = void (*)(float* dx, float* dh0, float* dc0,              
                                 float* dw_ih, float* dw_hh,                       // (4H,I) (4H,H)
                                 float* db_ih, float* db_hh,                       // (4H) (4H)
                                 const float* dh, const float* dhT, const float* dcT,  // (T,B,H)? (B,H)? (B,H)?
-                                const float* x, const float* h0, const float* c0, // (T,B,I) (B,H)? (B,H)?
+                                const float* x, const int32_t* lengths,           // (T,B,I) (B)?
+                                const float* h0, const float* c0,                 // (B,H)? (B,H)?
                                 const float* h, const float* c, const float* gates,  // saved by forward
                                 const float* w_ih, const float* w_hh,             // (4H,I) (4H,H)
                                 float* dgates, float* dh_next, float* dc_next,    // scratch (T,B,4H) (B,H) (B,H)
                                 int T, int B, int I, int H);
+
+// GRU over a whole sequence, PyTorch's formula (gate order r, z, n; r multiplies W_hn h + b_hn):
+//   r = sigmoid(W_ir x + b_ir + W_hr h + b_hr), z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)
+//   n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),  h' = (1 - z) * n + z * h
+// gates holds post-activation (r, z, n); hn holds W_hn h_prev + b_hn of every step (backward needs it).
+using GruForwardFn = void (*)(float* h, float* gates, float* hn,                 // (T,B,H) (T,B,3H) (T,B,H)
+                              const float* x, const int32_t* lengths, const float* h0,  // (T,B,I) (B)? (B,H)?
+                              const float* w_ih, const float* w_hh,              // (3H,I) (3H,H)
+                              const float* b_ih, const float* b_hh,              // (3H) (3H)
+                              float* w_t,                                        // scratch 3H*(I+H) + 3BH
+                              int T, int B, int I, int H);
+
+// BPTT for gru_forward. db_ih and db_hh differ in the n block (b_hn sits inside the reset product).
+using GruBackwardFn = void (*)(float* dx, float* dh0,                           // (T,B,I)? (B,H)?
+                               float* dw_ih, float* dw_hh,                       // (3H,I) (3H,H)
+                               float* db_ih, float* db_hh,                       // (3H) (3H)
+                               const float* dh, const float* dhT,                // (T,B,H)? (B,H)?
+                               const float* x, const int32_t* lengths, const float* h0,  // (T,B,I) (B)? (B,H)?
+                               const float* h, const float* gates, const float* hn,  // saved by forward
+                               const float* w_ih, const float* w_hh,             // (3H,I) (3H,H)
+                               float* dgates, float* dgates_hn, float* dh_next,  // scratch (T,B,3H) (T,B,H) (B,H)
+                               int T, int B, int I, int H);
+
+// Plain (Elman) RNN: h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh (relu = 0) or relu (relu = 1).
+// relu'(0) is taken as 0, as PyTorch's threshold_backward.
+using RnnForwardFn = void (*)(float* h,                                          // (T,B,H)
+                              const float* x, const int32_t* lengths, const float* h0,  // (T,B,I) (B)? (B,H)?
+                              const float* w_ih, const float* w_hh,              // (H,I) (H,H)
+                              const float* b_ih, const float* b_hh,              // (H) (H)
+                              float* w_t,                                        // scratch H*(I+H)
+                              int T, int B, int I, int H, int relu);
+
+using RnnBackwardFn = void (*)(float* dx, float* dh0,                           // (T,B,I)? (B,H)?
+                               float* dw_ih, float* dw_hh,                       // (H,I) (H,H)
+                               float* db_ih, float* db_hh,                       // (H) (H)
+                               const float* dh, const float* dhT,                // (T,B,H)? (B,H)?
+                               const float* x, const int32_t* lengths, const float* h0,  // (T,B,I) (B)? (B,H)?
+                               const float* h,                                   // saved by forward
+                               const float* w_ih, const float* w_hh,             // (H,I) (H,H)
+                               float* dgates, float* dh_next,                    // scratch (T,B,H) (B,H)
+                               int T, int B, int I, int H, int relu);
 
 // C (M,N) += A (M,K) * B (K,N), row-major with leading dimensions. Exposed for tests and the bench.
 using GemmNnFn = void (*)(float* C, const float* A, const float* Bm, int M, int N, int K,
@@ -55,6 +115,10 @@ struct KernelTable {
   const char* variant;  // "avx512", "avx2", "neon", "scalar"
   LstmForwardFn lstm_forward;
   LstmBackwardFn lstm_backward;
+  GruForwardFn gru_forward;
+  GruBackwardFn gru_backward;
+  RnnForwardFn rnn_forward;
+  RnnBackwardFn rnn_backward;
   GemmNnFn gemm_nn;
   GemmTnFn gemm_tn;
 };

@@ -1,0 +1,56 @@
+"""PyTorch's nn.LSTM / nn.GRU / nn.RNN on the seqcast bench workloads, float32, for `npm run bench`.
+
+Reads the cells and workloads as JSON on stdin, prints one JSON line per cell, workload and thread count with the
+median milliseconds of forward (inference, no_grad) and forward+backward. Run it through bench/run.ts,
+which sets the tuned environment (OpenBLAS AVX-512 kernels, glibc huge pages).
+"""
+import json
+import statistics
+import sys
+import time
+
+import torch
+
+
+def median_ms(fn, min_s=1.5, min_runs=5, max_runs=200, warmup=2):
+    for _ in range(warmup):
+        fn()
+    times = []
+    start = time.perf_counter()
+    while len(times) < min_runs or (time.perf_counter() - start < min_s and len(times) < max_runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times), len(times)
+
+
+def main():
+    cfg = json.load(sys.stdin)
+    modules = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}
+    for threads in cfg["threads"]:
+        torch.set_num_threads(threads)
+        for cell in cfg["cells"]:
+            for w in cfg["workloads"]:
+                torch.manual_seed(0)
+                net = modules[cell](w["inputSize"], w["hiddenSize"], w["numLayers"], batch_first=True)
+                x = torch.randn(w["batchSize"], w["seqLen"], w["inputSize"])
+                up = torch.randn(w["batchSize"], w["seqLen"], w["hiddenSize"])
+
+                def forward():
+                    with torch.no_grad():
+                        net(x)
+
+                def forward_backward():
+                    net.zero_grad(set_to_none=False)
+                    out, _ = net(x)
+                    out.backward(up)
+
+                fwd, fwd_runs = median_ms(forward)
+                fb, fb_runs = median_ms(forward_backward)
+                print(json.dumps({"cell": cell, "name": w["name"], "threads": threads, "forwardMs": fwd,
+                                  "forwardBackwardMs": fb, "runs": fwd_runs + fb_runs, "torch": torch.__version__}),
+                      flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+// What each recurrent cell needs, in one table: gate blocks per weight, the forward's packed-weight
+// scratch, what forward saves for backward and the backward scratch. Sizes mirror the comments of
+// native/include/seqcast/kernels.h; the workspace plan and the size checks both read them here.
+import type { CellDims } from '../backend/types.js';
+import { plan, type Plan } from './workspace.js';
+
+export type CellKind = 'lstm' | 'gru' | 'rnn';
+export const CELL_KINDS: readonly CellKind[] = ['lstm', 'gru', 'rnn'];
+
+/** Gate blocks stacked in the weight rows (PyTorch: LSTM i,f,g,o; GRU r,z,n; RNN one block). */
+export const GATES: Record<CellKind, number> = { lstm: 4, gru: 3, rnn: 1 };
+
+/** Floats of the forward kernel's w_t scratch. */
+export function forwardScratch(cell: CellKind, { B, I, H }: CellDims): number {
+  const G = GATES[cell];
+  return G * H * I + G * H * H + (cell === 'gru' ? 3 * B * H : 0);
+}
+
+/** Buffers forward writes and backward reads, besides h: [slice name, floats]. */
+function savedSlices(cell: CellKind, { T, B, H }: CellDims): Array<[string, number]> {
+  if (cell === 'lstm') return [['c', T * B * H], ['gates', T * B * 4 * H]];
+  if (cell === 'gru') return [['gates', T * B * 3 * H], ['hn', T * B * H]];
+  return [];
+}
+
+/** Backward-only scratch besides dh_next: [slice name, floats]. */
+function backwardSlices(cell: CellKind, { T, B, H }: CellDims): Array<[string, number]> {
+  if (cell === 'lstm') return [['dgates', T * B * 4 * H], ['dc_next', B * H]];
+  if (cell === 'gru') return [['dgates', T * B * 3 * H], ['dgates_hn', T * B * H]];
+  return [['dgates', T * B * H]];
+}
+
+/**
+ * Every buffer of one direction of one layer. `dh` is the upstream gradient on its h, `dx` its
+ * input gradient; `reversed` adds x_rev, the input in the reverse direction's time order (each row
+ * reversed within its own length).
+ */
+export function planDirection(cell: CellKind, dims: CellDims, reversed: boolean): Plan {
+  const { T, B, I, H } = dims;
+  const entries: Array<[string, number]> = [
+    ['h', T * B * H],
+    ...savedSlices(cell, dims),
+    ['w_t', forwardScratch(cell, dims)],
+    ...backwardSlices(cell, dims),
+    ['dh_next', B * H],
+    ['dh', T * B * H],
+    ['dx', T * B * I],
+  ];
+  if (reversed) entries.push(['x_rev', T * B * I]);
+  return plan(entries);
+}
