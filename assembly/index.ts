@@ -4,6 +4,8 @@
 export { lstm_forward, lstm_backward } from "./lstm";
 export { gru_forward, gru_backward } from "./gru";
 export { rnn_forward, rnn_backward } from "./rnn";
+export { linear_forward, linear_backward } from "./linear";
+export { adam_step, sgd_step, rmsprop_step, grad_norm, scale } from "./optim";
 export { gemm_nn, gemm_tn } from "./gemm";
 
 // First free byte above static data. The host places its arena allocator at or above this address

@@ -1,6 +1,18 @@
 // seqcast public surface.
 export { Recurrent } from './model/recurrent.js';
 export type { RecurrentOptions, ForwardOptions, RecurrentOutput, BackwardOptions, InputGrads, NamedTensor } from './model/recurrent.js';
+export { SequenceModel } from './model/sequence-model.js';
+export type { SequenceModelOptions, HeadOptions, ModelForwardOptions } from './model/sequence-model.js';
+export type { FitOptions } from './train/fit.js';
+export { DivergenceError } from './train/fit-loop.js';
+export type { FitResult, ProgressEvent } from './train/fit-loop.js';
+export type { TrainingData } from './train/dataset.js';
+export { computeLoss } from './train/losses.js';
+export type { LossSpec, LossResult, Reduction } from './train/losses.js';
+export { createOptimizer } from './train/optimizers.js';
+export type { Optimizer, OptimizerSpec } from './train/optimizers.js';
+export { clipGradNorm } from './train/clip.js';
+export type { ScheduleSpec } from './train/schedules.js';
 export { loadBackend, availableBackends, backendInfo } from './backend/select.js';
 export type { BackendOptions } from './backend/select.js';
 export type { Backend, BackendInfo, BackendName, F32Buffer, CellDims, Nonlinearity } from './backend/types.js';

@@ -34,6 +34,7 @@ struct VAvx2 {
   static inline reg div(reg a, reg b) { return _mm256_div_ps(a, b); }
   static inline reg fmadd(reg a, reg b, reg c) { return _mm256_fmadd_ps(a, b, c); }
   static inline reg fnmadd(reg a, reg b, reg c) { return _mm256_fnmadd_ps(a, b, c); }
+  static inline reg sqrt(reg a) { return _mm256_sqrt_ps(a); }
   static inline reg min(reg a, reg b) { return _mm256_min_ps(a, b); }
   static inline reg max(reg a, reg b) { return _mm256_max_ps(a, b); }
   static inline reg round(reg a) {
@@ -52,6 +53,13 @@ struct VAvx2 {
   // |mag| with the sign of s (mag >= 0)
   static inline reg copysign(reg mag, reg s) {
     return _mm256_or_ps(mag, _mm256_and_ps(s, _mm256_castsi256_ps(_mm256_set1_epi32(INT32_MIN))));
+  }
+  // lanes summed as ((0+4)+(2+6)) + ((1+5)+(3+7))
+  static inline float hsum(reg a) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
   }
   static inline reg sigmoid(reg x) { return vmath::sigmoid<VAvx2>(x); }
   static inline reg tanh(reg x) { return vmath::tanh<VAvx2>(x); }

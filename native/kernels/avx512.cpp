@@ -37,6 +37,7 @@ struct VAvx512 {
   static inline reg div(reg a, reg b) { return _mm512_div_ps(a, b); }
   static inline reg fmadd(reg a, reg b, reg c) { return _mm512_fmadd_ps(a, b, c); }
   static inline reg fnmadd(reg a, reg b, reg c) { return _mm512_fnmadd_ps(a, b, c); }
+  static inline reg sqrt(reg a) { return _mm512_sqrt_ps(a); }
   static inline reg min(reg a, reg b) { return _mm512_min_ps(a, b); }
   static inline reg max(reg a, reg b) { return _mm512_max_ps(a, b); }
   static inline reg round(reg a) {
@@ -55,6 +56,7 @@ struct VAvx512 {
         _mm512_castps_si512(mag),
         _mm512_and_si512(_mm512_castps_si512(s), _mm512_set1_epi32(INT32_MIN))));
   }
+  static inline float hsum(reg a) { return _mm512_reduce_add_ps(a); }
   static inline reg sigmoid(reg x) { return vmath::sigmoid<VAvx512>(x); }
   static inline reg tanh(reg x) { return vmath::tanh<VAvx512>(x); }
 };

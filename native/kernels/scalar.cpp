@@ -70,6 +70,18 @@ struct VScalar {
     for (int l = 0; l < W; ++l) r.v[l] = c.v[l] - a.v[l] * b.v[l];
     return r;
   }
+  // a > b ? a : b per lane (x86 maxps semantics: b when either is NaN)
+  static inline reg max(reg a, reg b) {
+    reg r;
+    for (int l = 0; l < W; ++l) r.v[l] = a.v[l] > b.v[l] ? a.v[l] : b.v[l];
+    return r;
+  }
+  static inline reg sqrt(reg a) {
+    reg r;
+    for (int l = 0; l < W; ++l) r.v[l] = std::sqrt(a.v[l]);
+    return r;
+  }
+  static inline float hsum(reg a) { return (a.v[0] + a.v[2]) + (a.v[1] + a.v[3]); }
   // a < b ? x : y per lane (relu and its derivative; a NaN compares false)
   static inline reg select_lt(reg a, reg b, reg x, reg y) {
     reg r;

@@ -9,6 +9,7 @@
 #include "gru_impl.h"
 #include "lstm_impl.h"
 #include "rnn_impl.h"
+#include "train_impl.h"
 
 namespace seqcast {
 namespace impl {
@@ -22,6 +23,13 @@ KernelTable make_table(const char* variant) {
                      &Gru<V>::backward,
                      &Rnn<V>::forward,
                      &Rnn<V>::backward,
+                     &Train<V>::linear_forward,
+                     &Train<V>::linear_backward,
+                     &Train<V>::adam_step,
+                     &Train<V>::sgd_step,
+                     &Train<V>::rmsprop_step,
+                     &Train<V>::grad_norm,
+                     &Train<V>::scale,
                      &Gemm<V>::template run<false>,
                      &Gemm<V>::template run<true>};
 }

@@ -5,13 +5,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LoadAttempt } from '../errors.js';
 import type {
-  Backend, BackendInfo, CellDims, F32Buffer, GemmArgs, GruBackwardArgs, GruForwardArgs, Lengths, LstmBackwardArgs,
-  LstmForwardArgs, Nonlinearity, RnnBackwardArgs, RnnForwardArgs,
+  AdamStepArgs, Backend, BackendInfo, CellDims, F32Buffer, GemmArgs, GruBackwardArgs, GruForwardArgs, Lengths,
+  LinearBackwardArgs, LinearDims, LinearForwardArgs, LstmBackwardArgs, LstmForwardArgs, NormType, Nonlinearity,
+  RmspropStepArgs, RnnBackwardArgs, RnnForwardArgs, SgdStepArgs,
 } from './types.js';
 import {
-  checkGemm, checkGruBackward, checkGruForward, checkLstmBackward, checkLstmForward, checkRnnBackward, checkRnnForward,
+  checkAdamStep, checkGemm, checkGruBackward, checkGruForward, checkLinearBackward, checkLinearForward,
+  checkLstmBackward, checkLstmForward, checkRmspropStep, checkRnnBackward, checkRnnForward, checkSgdStep, normCode,
   reluFlag,
 } from './validate.js';
+import { ADAM_AMSGRAD, ADAM_DECOUPLED, RMSPROP_CENTERED, SGD_FIRST_STEP, SGD_NESTEROV } from './flags.js';
 
 type Arr = Float32Array | null;
 type Len = Lengths;
@@ -33,6 +36,16 @@ interface Addon {
   rnn_backward(dx: Arr, dh0: Arr, dw_ih: Arr, dw_hh: Arr, db_ih: Arr, db_hh: Arr, dh: Arr, dhT: Arr, x: Arr,
     lengths: Len, h0: Arr, h: Arr, w_ih: Arr, w_hh: Arr, dgates: Arr, dh_next: Arr, T: number, B: number,
     I: number, H: number, relu: number): void;
+  linear_forward(y: Arr, x: Arr, w: Arr, b: Arr, N: number, In: number, O: number): void;
+  linear_backward(dx: Arr, dw: Arr, db: Arr, dy: Arr, x: Arr, w: Arr, N: number, In: number, O: number): void;
+  adam_step(p: Arr, m: Arr, v: Arr, vmax: Arr, g: Arr, lr: number, beta1: number, beta2: number, eps: number,
+    weight_decay: number, step_size: number, bc2_sqrt: number, flags: number): void;
+  sgd_step(p: Arr, buf: Arr, g: Arr, lr: number, momentum: number, dampening: number, weight_decay: number,
+    flags: number): void;
+  rmsprop_step(p: Arr, sq: Arr, ga: Arr, buf: Arr, g: Arr, lr: number, alpha: number, eps: number,
+    weight_decay: number, momentum: number, flags: number): void;
+  grad_norm(g: Arr, norm_type: number): number;
+  scale(x: Arr, alpha: number): void;
   gemm_nn(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number, ldc: number, lda: number, ldb: number): void;
   gemm_tn(C: Arr, A: Arr, B: Arr, M: number, N: number, K: number, ldc: number, lda: number, ldb: number): void;
   set_threads(n: number): void;
@@ -142,6 +155,44 @@ export class NativeBackend implements Backend {
     this.addon.rnn_backward(arr(a.dx), arr(a.dh0), arr(a.dw_ih), arr(a.dw_hh), arr(a.db_ih), arr(a.db_hh),
       arr(a.dh), arr(a.dhT), arr(a.x), a.lengths, arr(a.h0), arr(a.h), arr(a.w_ih), arr(a.w_hh), arr(a.dgates),
       arr(a.dh_next), d.T, d.B, d.I, d.H, reluFlag(nonlinearity));
+  }
+
+  linear_forward(a: LinearForwardArgs, d: LinearDims): void {
+    checkLinearForward(a, d);
+    this.addon.linear_forward(arr(a.y), arr(a.x), arr(a.w), arr(a.b), d.N, d.In, d.O);
+  }
+
+  linear_backward(a: LinearBackwardArgs, d: LinearDims): void {
+    checkLinearBackward(a, d);
+    this.addon.linear_backward(arr(a.dx), arr(a.dw), arr(a.db), arr(a.dy), arr(a.x), arr(a.w), d.N, d.In, d.O);
+  }
+
+  adam_step(a: AdamStepArgs): void {
+    checkAdamStep(a);
+    const flags = (a.amsgrad ? ADAM_AMSGRAD : 0) | (a.decoupled ? ADAM_DECOUPLED : 0);
+    this.addon.adam_step(arr(a.p), arr(a.m), arr(a.v), arr(a.vmax), arr(a.g), a.lr, a.beta1, a.beta2, a.eps, a.weightDecay,
+      a.stepSize, a.bc2Sqrt, flags);
+  }
+
+  sgd_step(a: SgdStepArgs): void {
+    checkSgdStep(a);
+    const flags = (a.nesterov ? SGD_NESTEROV : 0) | (a.firstStep ? SGD_FIRST_STEP : 0);
+    this.addon.sgd_step(arr(a.p), arr(a.buf), arr(a.g), a.lr, a.momentum, a.dampening, a.weightDecay, flags);
+  }
+
+  rmsprop_step(a: RmspropStepArgs): void {
+    checkRmspropStep(a);
+    this.addon.rmsprop_step(arr(a.p), arr(a.sq), arr(a.ga), arr(a.buf), arr(a.g), a.lr, a.alpha, a.eps, a.weightDecay,
+      a.momentum, a.centered ? RMSPROP_CENTERED : 0);
+  }
+
+  grad_norm(g: F32Buffer, normType: NormType): number {
+    return this.addon.grad_norm(arr(g), normCode(normType));
+  }
+
+  scale(x: F32Buffer, alpha: number): void {
+    if (!Number.isFinite(alpha)) throw new RangeError(`scale: alpha must be a finite number, got ${alpha}`);
+    this.addon.scale(arr(x), alpha);
   }
 
   gemm_nn(g: GemmArgs): void {

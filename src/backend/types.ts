@@ -148,6 +148,80 @@ export interface RnnBackwardArgs {
 /** The plain RNN's nonlinearity, as PyTorch's nn.RNN(nonlinearity=...). */
 export type Nonlinearity = 'tanh' | 'relu';
 
+/** Dense layer y (N, O) = x (N, In) W^T + b, as nn.Linear. */
+export interface LinearForwardArgs {
+  y: F32Buffer; // (N, O) written
+  x: F32Buffer; // (N, In)
+  w: F32Buffer; // (O, In)
+  b: F32Buffer | null; // (O), null = no bias
+}
+
+/** Backward of the dense layer; accumulates into dx (unless null), dw and db (unless null). */
+export interface LinearBackwardArgs {
+  dx: F32Buffer | null; // (N, In)
+  dw: F32Buffer; // (O, In)
+  db: F32Buffer | null; // (O)
+  dy: F32Buffer; // (N, O)
+  x: F32Buffer;
+  w: F32Buffer;
+}
+
+export interface LinearDims {
+  N: number;
+  In: number;
+  O: number;
+}
+
+/** One Adam/AdamW step over a flat buffer; the caller computes the step-dependent scalars. */
+export interface AdamStepArgs {
+  p: F32Buffer;
+  m: F32Buffer;
+  v: F32Buffer;
+  vmax: F32Buffer | null; // amsgrad only
+  g: F32Buffer;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** lr / (1 - beta1^t) */
+  stepSize: number;
+  /** sqrt(1 - beta2^t) */
+  bc2Sqrt: number;
+  amsgrad: boolean;
+  /** AdamW's decoupled weight decay. */
+  decoupled: boolean;
+}
+
+export interface SgdStepArgs {
+  p: F32Buffer;
+  buf: F32Buffer | null; // momentum buffer, null when momentum = 0
+  g: F32Buffer;
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  firstStep: boolean;
+}
+
+export interface RmspropStepArgs {
+  p: F32Buffer;
+  sq: F32Buffer;
+  ga: F32Buffer | null; // centered only
+  buf: F32Buffer | null; // momentum > 0 only
+  g: F32Buffer;
+  lr: number;
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+  centered: boolean;
+}
+
+/** 2: Euclidean, 1: sum of absolute values, Infinity: largest absolute value. */
+export type NormType = 1 | 2 | typeof Infinity;
+
 /** Row-major matrix product operands with leading dimensions. */
 export interface GemmArgs {
   C: F32Buffer;
@@ -189,6 +263,16 @@ export interface Backend {
   gru_backward(args: GruBackwardArgs, dims: CellDims): void;
   rnn_forward(args: RnnForwardArgs, dims: CellDims, nonlinearity: Nonlinearity): void;
   rnn_backward(args: RnnBackwardArgs, dims: CellDims, nonlinearity: Nonlinearity): void;
+  linear_forward(args: LinearForwardArgs, dims: LinearDims): void;
+  linear_backward(args: LinearBackwardArgs, dims: LinearDims): void;
+  adam_step(args: AdamStepArgs): void;
+  sgd_step(args: SgdStepArgs): void;
+  rmsprop_step(args: RmspropStepArgs): void;
+  /** The norm of a flat buffer, accumulated in double in a fixed order. */
+  grad_norm(g: F32Buffer, normType: NormType): number;
+  /** x *= alpha */
+  scale(x: F32Buffer, alpha: number): void;
+
   /** C (M,N) += A (M,K) * B (K,N) */
   gemm_nn(args: GemmArgs): void;
   /** C (M,N) += A^T * B, with A (K,M) and B (K,N) */

@@ -3,8 +3,9 @@
 // fail the same way, with the kernel, the buffer, and the expected and actual sizes in the message.
 import { ShapeError } from '../errors.js';
 import type {
-  CellDims, F32Buffer, GemmArgs, GruBackwardArgs, GruForwardArgs, Lengths, LstmBackwardArgs, LstmForwardArgs,
-  Nonlinearity, RnnBackwardArgs, RnnForwardArgs,
+  AdamStepArgs, CellDims, F32Buffer, GemmArgs, GruBackwardArgs, GruForwardArgs, Lengths, LinearBackwardArgs,
+  LinearDims, LinearForwardArgs, LstmBackwardArgs, LstmForwardArgs, NormType, Nonlinearity, RmspropStepArgs,
+  RnnBackwardArgs, RnnForwardArgs, SgdStepArgs,
 } from './types.js';
 import { forwardScratch } from '../layout/cells.js';
 
@@ -146,4 +147,59 @@ export function checkGemm(kernel: 'gemm_nn' | 'gemm_tn', a: GemmArgs): void {
   if (kernel === 'gemm_nn') fits(kernel, 'A', a.A, a.M, a.K, a.lda, 'lda');
   else fits(kernel, 'A', a.A, a.K, a.M, a.lda, 'lda');
   fits(kernel, 'B', a.B, a.K, a.N, a.ldb, 'ldb');
+}
+
+export function checkLinearForward(a: LinearForwardArgs, d: LinearDims): void {
+  checkDims('linear_forward', { N: d.N, In: d.In, O: d.O });
+  checkBuffers('linear_forward', a, [
+    ['y', 'N*O', d.N * d.O],
+    ['x', 'N*In', d.N * d.In],
+    ['w', 'O*In', d.O * d.In],
+    ['b', 'O', d.O, true],
+  ]);
+}
+
+export function checkLinearBackward(a: LinearBackwardArgs, d: LinearDims): void {
+  checkDims('linear_backward', { N: d.N, In: d.In, O: d.O });
+  checkBuffers('linear_backward', a, [
+    ['dx', 'N*In', d.N * d.In, true],
+    ['dw', 'O*In', d.O * d.In],
+    ['db', 'O', d.O, true],
+    ['dy', 'N*O', d.N * d.O],
+    ['x', 'N*In', d.N * d.In],
+    ['w', 'O*In', d.O * d.In],
+  ]);
+}
+
+/** Optimizer state and gradients have the parameters' length; hyper-parameters are finite. */
+function checkStep(kernel: string, a: { p: F32Buffer } & object, buffers: string[], scalars: Record<string, number>): void {
+  const n = a.p.length;
+  checkBuffers(kernel, a, buffers.map((name) => [name, 'p.length', n] as const));
+  for (const [name, v] of Object.entries(scalars))
+    if (!Number.isFinite(v)) throw new RangeError(`${kernel}: ${name} must be a finite number, got ${v}`);
+}
+
+export function checkAdamStep(a: AdamStepArgs): void {
+  checkStep('adam_step', a, ['m', 'v', 'g', ...(a.amsgrad ? ['vmax'] : [])], {
+    lr: a.lr, beta1: a.beta1, beta2: a.beta2, eps: a.eps, weightDecay: a.weightDecay, stepSize: a.stepSize, bc2Sqrt: a.bc2Sqrt,
+  });
+}
+
+export function checkSgdStep(a: SgdStepArgs): void {
+  checkStep('sgd_step', a, ['g', ...(a.momentum !== 0 ? ['buf'] : [])], {
+    lr: a.lr, momentum: a.momentum, dampening: a.dampening, weightDecay: a.weightDecay,
+  });
+}
+
+export function checkRmspropStep(a: RmspropStepArgs): void {
+  checkStep('rmsprop_step', a, ['sq', 'g', ...(a.centered ? ['ga'] : []), ...(a.momentum !== 0 ? ['buf'] : [])], {
+    lr: a.lr, alpha: a.alpha, eps: a.eps, weightDecay: a.weightDecay, momentum: a.momentum,
+  });
+}
+
+/** The kernels' int code of a norm type: 2, 1, or 0 for the inf-norm. */
+export function normCode(normType: NormType): number {
+  if (normType === 2 || normType === 1) return normType;
+  if (normType === Infinity) return 0;
+  throw new RangeError(`norm type must be 1, 2 or Infinity, got ${String(normType)}`);
 }

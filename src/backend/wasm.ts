@@ -4,13 +4,16 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { LoadAttempt } from '../errors.js';
 import type {
-  Backend, BackendInfo, CellDims, F32Buffer, GemmArgs, GruBackwardArgs, GruForwardArgs, Lengths, LstmBackwardArgs,
-  LstmForwardArgs, Nonlinearity, RnnBackwardArgs, RnnForwardArgs,
+  AdamStepArgs, Backend, BackendInfo, CellDims, F32Buffer, GemmArgs, GruBackwardArgs, GruForwardArgs, Lengths,
+  LinearBackwardArgs, LinearDims, LinearForwardArgs, LstmBackwardArgs, LstmForwardArgs, NormType, Nonlinearity,
+  RmspropStepArgs, RnnBackwardArgs, RnnForwardArgs, SgdStepArgs,
 } from './types.js';
 import {
-  checkGemm, checkGruBackward, checkGruForward, checkLstmBackward, checkLstmForward, checkRnnBackward, checkRnnForward,
+  checkAdamStep, checkGemm, checkGruBackward, checkGruForward, checkLinearBackward, checkLinearForward,
+  checkLstmBackward, checkLstmForward, checkRmspropStep, checkRnnBackward, checkRnnForward, checkSgdStep, normCode,
   reluFlag,
 } from './validate.js';
+import { ADAM_AMSGRAD, ADAM_DECOUPLED, RMSPROP_CENTERED, SGD_FIRST_STEP, SGD_NESTEROV } from './flags.js';
 import { WasmArena } from './wasm-arena.js';
 
 type Ptr = number;
@@ -34,6 +37,16 @@ interface WasmExports {
   rnn_backward(dx: Ptr, dh0: Ptr, dw_ih: Ptr, dw_hh: Ptr, db_ih: Ptr, db_hh: Ptr, dh: Ptr, dhT: Ptr, x: Ptr,
     lengths: Ptr, h0: Ptr, h: Ptr, w_ih: Ptr, w_hh: Ptr, dgates: Ptr, dh_next: Ptr, T: number, B: number,
     I: number, H: number, relu: number): void;
+  linear_forward(y: Ptr, x: Ptr, w: Ptr, b: Ptr, N: number, In: number, O: number): void;
+  linear_backward(dx: Ptr, dw: Ptr, db: Ptr, dy: Ptr, x: Ptr, w: Ptr, N: number, In: number, O: number): void;
+  adam_step(p: Ptr, m: Ptr, v: Ptr, vmax: Ptr, g: Ptr, n: number, lr: number, beta1: number, beta2: number,
+    eps: number, weight_decay: number, step_size: number, bc2_sqrt: number, flags: number): void;
+  sgd_step(p: Ptr, buf: Ptr, g: Ptr, n: number, lr: number, momentum: number, dampening: number,
+    weight_decay: number, flags: number): void;
+  rmsprop_step(p: Ptr, sq: Ptr, ga: Ptr, buf: Ptr, g: Ptr, n: number, lr: number, alpha: number, eps: number,
+    weight_decay: number, momentum: number, flags: number): void;
+  grad_norm(g: Ptr, n: number, norm_type: number): number;
+  scale(x: Ptr, n: number, alpha: number): void;
   gemm_nn(C: Ptr, A: Ptr, B: Ptr, M: number, N: number, K: number, ldc: number, lda: number, ldb: number): void;
   gemm_tn(C: Ptr, A: Ptr, B: Ptr, M: number, N: number, K: number, ldc: number, lda: number, ldb: number): void;
 }
@@ -150,6 +163,44 @@ export class WasmBackend implements Backend {
     this.k.rnn_backward(ptr(a.dx), ptr(a.dh0), ptr(a.dw_ih), ptr(a.dw_hh), ptr(a.db_ih), ptr(a.db_hh), ptr(a.dh),
       ptr(a.dhT), ptr(a.x), this.lengthsPtr(a.lengths), ptr(a.h0), ptr(a.h), ptr(a.w_ih), ptr(a.w_hh),
       ptr(a.dgates), ptr(a.dh_next), d.T, d.B, d.I, d.H, reluFlag(nonlinearity));
+  }
+
+  linear_forward(a: LinearForwardArgs, d: LinearDims): void {
+    checkLinearForward(a, d);
+    this.k.linear_forward(ptr(a.y), ptr(a.x), ptr(a.w), ptr(a.b), d.N, d.In, d.O);
+  }
+
+  linear_backward(a: LinearBackwardArgs, d: LinearDims): void {
+    checkLinearBackward(a, d);
+    this.k.linear_backward(ptr(a.dx), ptr(a.dw), ptr(a.db), ptr(a.dy), ptr(a.x), ptr(a.w), d.N, d.In, d.O);
+  }
+
+  adam_step(a: AdamStepArgs): void {
+    checkAdamStep(a);
+    const flags = (a.amsgrad ? ADAM_AMSGRAD : 0) | (a.decoupled ? ADAM_DECOUPLED : 0);
+    this.k.adam_step(ptr(a.p), ptr(a.m), ptr(a.v), ptr(a.vmax), ptr(a.g), a.p.length, a.lr, a.beta1, a.beta2, a.eps, a.weightDecay,
+      a.stepSize, a.bc2Sqrt, flags);
+  }
+
+  sgd_step(a: SgdStepArgs): void {
+    checkSgdStep(a);
+    const flags = (a.nesterov ? SGD_NESTEROV : 0) | (a.firstStep ? SGD_FIRST_STEP : 0);
+    this.k.sgd_step(ptr(a.p), ptr(a.buf), ptr(a.g), a.p.length, a.lr, a.momentum, a.dampening, a.weightDecay, flags);
+  }
+
+  rmsprop_step(a: RmspropStepArgs): void {
+    checkRmspropStep(a);
+    this.k.rmsprop_step(ptr(a.p), ptr(a.sq), ptr(a.ga), ptr(a.buf), ptr(a.g), a.p.length, a.lr, a.alpha, a.eps, a.weightDecay,
+      a.momentum, a.centered ? RMSPROP_CENTERED : 0);
+  }
+
+  grad_norm(g: F32Buffer, normType: NormType): number {
+    return this.k.grad_norm(ptr(g), g.length, normCode(normType));
+  }
+
+  scale(x: F32Buffer, alpha: number): void {
+    if (!Number.isFinite(alpha)) throw new RangeError(`scale: alpha must be a finite number, got ${alpha}`);
+    this.k.scale(ptr(x), x.length, alpha);
   }
 
   gemm_nn(g: GemmArgs): void {

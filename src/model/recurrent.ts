@@ -139,15 +139,22 @@ export class Recurrent {
   private shape: { B: number; T: number } | null = null;
   private last: ForwardState | null = null;
   private readonly dropoutRng: Rng;
+  /** False when a model lends the parameter and gradient buffers (one flat buffer for the whole model). */
+  private readonly ownsBuffers: boolean;
   private disposed = false;
 
   static async create(opts: RecurrentOptions & BackendOptions): Promise<Recurrent> {
     return new Recurrent(opts, await loadBackend(opts));
   }
 
+  /**
+   * @param buffers Parameter and gradient buffers of `paramLayout(...).total` floats to use instead of
+   *   allocating them: a model places every parameter in one flat buffer so one optimizer call updates all.
+   */
   constructor(
     opts: RecurrentOptions,
     readonly backend: Backend,
+    buffers?: { params: F32Buffer; grads: F32Buffer },
   ) {
     if (!CELL_KINDS.includes(opts?.cell))
       throw new RangeError(`cell must be one of ${CELL_KINDS.map((c) => `'${c}'`).join(', ')}, got '${String(opts?.cell)}'`);
@@ -174,8 +181,13 @@ export class Recurrent {
       numLayers: this.numLayers,
       bidirectional: this.bidirectional,
     });
-    this.params = backend.alloc(this.layout.total);
-    this.grads = backend.alloc(this.layout.total);
+    if (buffers && (buffers.params.length !== this.layout.total || buffers.grads.length !== this.layout.total))
+      throw new ShapeError(
+        `Recurrent: lent buffers must have ${this.layout.total} floats, got ${buffers.params.length} and ${buffers.grads.length}`,
+      );
+    this.ownsBuffers = !buffers;
+    this.params = buffers?.params ?? backend.alloc(this.layout.total);
+    this.grads = buffers?.grads ?? backend.alloc(this.layout.total);
     const seed = opts.seed ?? 0;
     this.dropoutRng = new Rng(seed ^ 0x5eed0d0d);
     this.resetParameters(seed);
@@ -470,8 +482,10 @@ export class Recurrent {
   dispose(): void {
     if (this.disposed) return;
     this.ws?.dispose();
-    this.backend.free(this.params);
-    this.backend.free(this.grads);
+    if (this.ownsBuffers) {
+      this.backend.free(this.params);
+      this.backend.free(this.grads);
+    }
     this.ws = null;
     this.disposed = true;
   }

@@ -1,43 +1,7 @@
-// Every loss fixture in ../shared/fixtures/pytorch/loss (value and gradient), plus missing-target
-// masking and the pinball loss, which PyTorch has no module for.
+// What the PyTorch loss fixtures (test/train/training.fixtures.test.ts) cannot show: missing-target
+// masking, the pinball loss (PyTorch has no module for it) and the error messages.
 import { describe, expect, it } from 'vitest';
-import { computeLoss, type LossSpec } from '../../src/train/losses.js';
-import { closeness } from '../helpers/close.js';
-import { DEFAULT_FIXTURE_DIR, findFixtures } from '../helpers/fixtures.js';
-
-const LOSS_TOL = { atol: 1e-6, rtol: 1e-5 };
-const fixtures = findFixtures(DEFAULT_FIXTURE_DIR).filter((f) => f.kind === 'loss');
-
-/** The fixture's PyTorch loss module and params as our LossSpec. */
-function specOf(body: Record<string, any>): LossSpec {
-  const p = body.params;
-  const reduction = p.reduction;
-  switch (body.loss) {
-    case 'MSELoss': return { name: 'mse', reduction };
-    case 'L1Loss': return { name: 'mae', reduction };
-    case 'HuberLoss': return { name: 'huber', delta: p.delta, reduction };
-    case 'SmoothL1Loss': return { name: 'smooth_l1', beta: p.beta, reduction };
-    case 'BCEWithLogitsLoss': return { name: 'bce_with_logits', posWeight: p.pos_weight?.data, reduction };
-    case 'CrossEntropyLoss': return { name: 'cross_entropy', reduction };
-    default: throw new Error(`fixture ${body.name}: unknown loss ${body.loss}`);
-  }
-}
-
-describe('loss fixtures', () => {
-  it('cover every loss module', () => {
-    expect(new Set(fixtures.map((f) => f.body.loss)).size).toBeGreaterThanOrEqual(6);
-  });
-
-  it.each(fixtures.map((f) => ({ name: f.name, f })))('$name', ({ f }) => {
-    const b = f.body;
-    const columns = b.input.shape.length > 1 ? b.input.shape[b.input.shape.length - 1] : 1;
-    const r = computeLoss(specOf(b), Float32Array.from(b.input.data), b.target.data, columns);
-    const v = closeness([r.value], [b.value], LOSS_TOL, 'value');
-    expect(v.ok, v.message).toBe(true);
-    const g = closeness(r.grad, b.grad_input.data, LOSS_TOL, 'grad_input', b.grad_input.shape);
-    expect(g.ok, g.message).toBe(true);
-  });
-});
+import { computeLoss } from '../../src/train/losses.js';
 
 describe('missing targets and quantiles', () => {
   it('masks NaN targets out of the value, the gradient and the mean', () => {

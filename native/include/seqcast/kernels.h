@@ -103,6 +103,46 @@ using RnnBackwardFn = void (*)(float* dx, float* dh0,                           
                                float* dgates, float* dh_next,                    // scratch (T,B,H) (B,H)
                                int T, int B, int I, int H, int relu);
 
+// ---- Training: dense heads, optimizer steps and gradient clipping, each over one flat buffer.
+
+// Dense layer (PyTorch's nn.Linear): y (N,O) = x (N,In) W^T + b, W (O,In), b (O) or null.
+using LinearForwardFn = void (*)(float* y, const float* x, const float* w, const float* b,
+                                 int N, int In, int O);
+// Backward of linear_forward, accumulating: dx += dy W (dx null: not wanted), dw += dy^T x,
+// db += column sums of dy (db null: no bias).
+using LinearBackwardFn = void (*)(float* dx, float* dw, float* db, const float* dy,
+                                  const float* x, const float* w, int N, int In, int O);
+
+// Optimizer steps over every parameter at once (PyTorch 1.13 single-tensor formulas, float32 state).
+// Hyper-parameters are double, as PyTorch's Python floats: derived scalars such as 1 - beta2 are
+// formed in double and rounded to float once (rounding beta2 = 0.999 to float first makes 1 - beta2
+// off by 1.3e-5 relative, more than the fixtures allow). Step-count scalars come from the caller.
+// Adam / AdamW:
+//   flags & ADAM_DECOUPLED (AdamW): p *= 1 - lr*wd;   else g' = g + wd*p
+//   m = b1*m + (1-b1)*g';  v = b2*v + (1-b2)*g'^2;  flags & ADAM_AMSGRAD: vmax = max(vmax, v), v := vmax
+//   p -= step_size * m / (sqrt(v) / bc2_sqrt + eps)   (step_size = lr/(1-b1^t), bc2_sqrt = sqrt(1-b2^t))
+constexpr int ADAM_AMSGRAD = 1, ADAM_DECOUPLED = 2;
+using AdamStepFn = void (*)(float* p, float* m, float* v, float* vmax,           // vmax null unless amsgrad
+                            const float* g, int n, double lr, double beta1, double beta2, double eps,
+                            double weight_decay, double step_size, double bc2_sqrt, int flags);
+// SGD: g' = g + wd*p; with momentum mu > 0: buf = first step ? g' : mu*buf + (1-dampening)*g',
+//   g' = nesterov ? g' + mu*buf : buf;  then p -= lr*g'.
+constexpr int SGD_NESTEROV = 1, SGD_FIRST_STEP = 2;
+using SgdStepFn = void (*)(float* p, float* buf, const float* g, int n,          // buf null if mu = 0
+                           double lr, double momentum, double dampening, double weight_decay, int flags);
+// RMSprop: g' = g + wd*p; sq = a*sq + (1-a)*g'^2;
+//   centered: ga = a*ga + (1-a)*g', avg = sqrt(sq - ga^2) + eps; else avg = sqrt(sq) + eps
+//   momentum mu > 0: buf = mu*buf + g'/avg, p -= lr*buf; else p -= lr*g'/avg.
+constexpr int RMSPROP_CENTERED = 1;
+using RmspropStepFn = void (*)(float* p, float* sq, float* ga, float* buf,       // ga, buf null when unused
+                               const float* g, int n, double lr, double alpha, double eps,
+                               double weight_decay, double momentum, int flags);
+// Norm of a flat buffer, accumulated in double in a fixed order (deterministic):
+// norm_type 2: sqrt(sum g^2), 1: sum |g|, 0: max |g| (the inf-norm).
+using GradNormFn = double (*)(const float* g, int n, int norm_type);
+// x *= alpha (gradient clipping's rescale; float, as PyTorch multiplies by a float32 tensor).
+using ScaleFn = void (*)(float* x, int n, float alpha);
+
 // C (M,N) += A (M,K) * B (K,N), row-major with leading dimensions. Exposed for tests and the bench.
 using GemmNnFn = void (*)(float* C, const float* A, const float* Bm, int M, int N, int K,
                           int ldc, int lda, int ldb);
@@ -119,6 +159,13 @@ struct KernelTable {
   GruBackwardFn gru_backward;
   RnnForwardFn rnn_forward;
   RnnBackwardFn rnn_backward;
+  LinearForwardFn linear_forward;
+  LinearBackwardFn linear_backward;
+  AdamStepFn adam_step;
+  SgdStepFn sgd_step;
+  RmspropStepFn rmsprop_step;
+  GradNormFn grad_norm;
+  ScaleFn scale;
   GemmNnFn gemm_nn;
   GemmTnFn gemm_tn;
 };
