@@ -12,6 +12,8 @@ export interface TorchTiming {
   threads: number;
   forwardMs: number;
   forwardBackwardMs: number;
+  /** forward, backward, MSE on Linear(H, 1) over the last step, Adam.step() */
+  trainMs: number;
   torch: string;
 }
 

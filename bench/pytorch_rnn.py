@@ -1,7 +1,8 @@
 """PyTorch's nn.LSTM / nn.GRU / nn.RNN on the seqcast bench workloads, float32, for `npm run bench`.
 
 Reads the cells and workloads as JSON on stdin, prints one JSON line per cell, workload and thread count with the
-median milliseconds of forward (inference, no_grad) and forward+backward. Run it through bench/run.ts,
+median milliseconds of forward (inference, no_grad), forward+backward, and a full training step (Linear head on
+the last step, MSE, Adam), as seqcast's bench measures them. Run it through bench/run.ts,
 which sets the tuned environment (OpenBLAS AVX-512 kernels, glibc huge pages).
 """
 import json
@@ -45,10 +46,24 @@ def main():
                     out, _ = net(x)
                     out.backward(up)
 
+                head = torch.nn.Linear(w["hiddenSize"], 1)
+                y = torch.randn(w["batchSize"], 1)
+                adam = torch.optim.Adam(list(net.parameters()) + list(head.parameters()), lr=1e-3)
+                mse = torch.nn.MSELoss()
+
+                def train_step():
+                    adam.zero_grad(set_to_none=False)
+                    out, _ = net(x)
+                    loss = mse(head(out[:, -1, :]), y)
+                    loss.backward()
+                    adam.step()
+
                 fwd, fwd_runs = median_ms(forward)
                 fb, fb_runs = median_ms(forward_backward)
+                tr, tr_runs = median_ms(train_step)
                 print(json.dumps({"cell": cell, "name": w["name"], "threads": threads, "forwardMs": fwd,
-                                  "forwardBackwardMs": fb, "runs": fwd_runs + fb_runs, "torch": torch.__version__}),
+                                  "forwardBackwardMs": fb, "trainMs": tr, "runs": fwd_runs + fb_runs + tr_runs,
+                                  "torch": torch.__version__}),
                       flush=True)
 
 

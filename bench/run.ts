@@ -5,6 +5,9 @@
 // A benchmark, never a test: it gates nothing.
 import { cpus } from 'node:os';
 import { Recurrent } from '../src/model/recurrent.js';
+import { SequenceModel } from '../src/model/sequence-model.js';
+import { createOptimizer } from '../src/train/optimizers.js';
+import { trainStep } from '../src/train/step.js';
 import { availableBackends } from '../src/backend/select.js';
 import type { Backend } from '../src/backend/types.js';
 import { refStack } from '../src/backend/reference.js';
@@ -28,6 +31,8 @@ interface Row {
   system: string;
   forwardSeqPerSec: number;
   forwardBackwardSeqPerSec: number;
+  /** A full training step: forward, backward, MSE on a linear head over the last step, Adam. */
+  trainSeqPerSec: number | null;
   gflops: number; // of forward+backward
   note: string;
 }
@@ -50,14 +55,21 @@ function benchBackend(cell: CellKind, w: Workload, backend: Backend, label: stri
     layer.backward({ dOutput });
   }, timing);
   layer.dispose();
+  const model = new SequenceModel({ cell, inputSize: w.inputSize, hiddenSize: w.hiddenSize, numLayers: w.numLayers, seed: 1 }, backend);
+  const adam = createOptimizer({ name: 'adam', lr: 1e-3 }, backend, model.params, model.grads);
+  const batch = { x, targets: [randomArray(w.batchSize, rng)], batchSize: w.batchSize, seqLen: w.seqLen };
+  const train = timeIt(() => trainStep(model, adam, [{ name: 'mse' }], batch), timing);
+  adam.dispose();
+  model.dispose();
   return {
     cell,
     workload: w.name,
     system: label,
     forwardSeqPerSec: (w.batchSize * 1000) / fwd.medianMs,
     forwardBackwardSeqPerSec: (w.batchSize * 1000) / fb.medianMs,
+    trainSeqPerSec: (w.batchSize * 1000) / train.medianMs,
     gflops: forwardBackwardFlops(cell, w) / (fb.medianMs * 1e6),
-    note: `${fwd.runs}+${fb.runs} runs`,
+    note: `${fwd.runs}+${fb.runs}+${train.runs} runs`,
   };
 }
 
@@ -83,6 +95,7 @@ function benchReference(cell: CellKind, w: Workload): Row {
     system: 'JS reference (f64)',
     forwardSeqPerSec: (B * 1000) / fwd.medianMs,
     forwardBackwardSeqPerSec: (B * 1000) / fb.medianMs,
+    trainSeqPerSec: null,
     gflops: forwardBackwardFlops(cell, small) / (fb.medianMs * 1e6),
     note: `batch ${B}`,
   };
@@ -97,6 +110,7 @@ function torchRows(results: TorchTiming[]): Row[] {
       system: `PyTorch ${r.torch} (${r.threads} thr)`,
       forwardSeqPerSec: (w.batchSize * 1000) / r.forwardMs,
       forwardBackwardSeqPerSec: (w.batchSize * 1000) / r.forwardBackwardMs,
+      trainSeqPerSec: (w.batchSize * 1000) / r.trainMs,
       gflops: forwardBackwardFlops(r.cell, w) / (r.forwardBackwardMs * 1e6),
       note: 'tuned',
     };
@@ -147,16 +161,17 @@ console.log(`seqcast bench, ${new Date().toISOString().slice(0, 10)}, ${cpus()[0
 console.log(`backends: ${infos.join('; ')}`);
 if (torchNote) console.log(torchNote);
 console.log('');
-console.log('| cell | workload | system | forward seq/s | fwd+bwd seq/s | fwd+bwd GFLOP/s | fwd+bwd vs best PyTorch | note |');
-console.log('|---|---|---|---:|---:|---:|---:|---|');
+console.log('| cell | workload | system | infer seq/s | fwd+bwd seq/s | train step seq/s | fwd+bwd GFLOP/s | train vs best PyTorch | note |');
+console.log('|---|---|---|---:|---:|---:|---:|---:|---|');
 for (const cell of cells)
   for (const w of WORKLOADS) {
     const mine = rows.filter((r) => r.cell === cell && r.workload === w.name);
-    const torchBest = Math.max(0, ...mine.filter((r) => r.system.startsWith('PyTorch')).map((r) => r.forwardBackwardSeqPerSec));
+    const torchBest = Math.max(0, ...mine.filter((r) => r.system.startsWith('PyTorch')).map((r) => r.trainSeqPerSec ?? 0));
     for (const r of mine) {
-      const ratio = torchBest > 0 ? `${(r.forwardBackwardSeqPerSec / torchBest).toFixed(2)}x` : 'n/a';
+      const ratio = torchBest > 0 && r.trainSeqPerSec !== null ? `${(r.trainSeqPerSec / torchBest).toFixed(2)}x` : 'n/a';
+      const train = r.trainSeqPerSec === null ? 'n/a' : fmt(r.trainSeqPerSec);
       console.log(
-        `| ${cell} | ${r.workload} | ${r.system} | ${fmt(r.forwardSeqPerSec)} | ${fmt(r.forwardBackwardSeqPerSec)} | ${fmt(r.gflops)} | ${ratio} | ${r.note} |`,
+        `| ${cell} | ${r.workload} | ${r.system} | ${fmt(r.forwardSeqPerSec)} | ${fmt(r.forwardBackwardSeqPerSec)} | ${train} | ${fmt(r.gflops)} | ${ratio} | ${r.note} |`,
       );
     }
   }

@@ -1,68 +1,45 @@
-// Quick start on the low-level layer: an LSTM learns to continue a noisy sine wave, trained with
-// plain SGD written out here. (The Forecaster, optimizers and fit loop of issues #4 and #6 will make
-// this a few lines; this example shows what they stand on.)
+// Quick start: a GRU with a linear head learns to predict the next value of a noisy sine wave.
+// Training runs in a worker thread (the event loop stays free) with progress events, a chronological
+// validation split and early stopping.
 //
-//   npm run example                      # native when built, else WASM
+//   npm run example                      # native backend when built, else WebAssembly
 //   SEQCAST_BACKEND=wasm npm run example
-import { Recurrent, backendInfo } from '../src/index.js';
+import { SequenceModel, backendInfo } from '../src/index.js';
 import { Rng } from '../src/random.js';
 
 const info = await backendInfo();
 console.log(`backend: ${info.name} (${info.variant}, ${info.threads} thread${info.threads > 1 ? 's' : ''})`);
 
-const rng = new Rng(42);
+// 2,000 windows of 24 steps; the target is the value after each window.
+const count = 2000;
 const seqLen = 24;
-const batchSize = 32;
-const hiddenSize = 16;
-const lstm = await Recurrent.create({ cell: 'lstm', inputSize: 1, hiddenSize, seed: 7 });
-// A linear head on the last hidden state: y = w·h_T + b.
-const head = { w: new Float32Array(hiddenSize).map(() => rng.uniform(-0.25, 0.25)), b: 0 };
-
-/** A batch of windows of sin(t) with a little noise; the target is the next value. */
-function batch(): { x: Float32Array; y: Float32Array } {
-  const x = new Float32Array(batchSize * seqLen);
-  const y = new Float32Array(batchSize);
-  for (let b = 0; b < batchSize; b++) {
-    const start = rng.uniform(0, 2 * Math.PI);
-    for (let t = 0; t < seqLen; t++) x[b * seqLen + t] = Math.sin(start + 0.3 * t) + rng.uniform(-0.02, 0.02);
-    y[b] = Math.sin(start + 0.3 * seqLen);
-  }
-  return { x, y };
+const rng = new Rng(42);
+const x = new Float32Array(count * seqLen);
+const y = new Float32Array(count);
+for (let n = 0; n < count; n++) {
+  const start = rng.uniform(0, 2 * Math.PI);
+  for (let t = 0; t < seqLen; t++) x[n * seqLen + t] = Math.sin(start + 0.3 * t) + rng.uniform(-0.05, 0.05);
+  y[n] = Math.sin(start + 0.3 * seqLen);
 }
 
-const lr = 0.1;
+const model = await SequenceModel.create({ cell: 'gru', inputSize: 1, hiddenSize: 32, seed: 7 });
 const started = performance.now();
-for (let step = 0; step <= 400; step++) {
-  const { x, y } = batch();
-  const { output } = lstm.forward(x, { batchSize, seqLen });
-  // Mean squared error on the head's prediction from the last step, and its gradient.
-  const dOutput = new Float32Array(output.length);
-  const dW = new Float32Array(hiddenSize);
-  let dB = 0;
-  let loss = 0;
-  for (let b = 0; b < batchSize; b++) {
-    const last = (b * seqLen + seqLen - 1) * hiddenSize;
-    let pred = head.b;
-    for (let k = 0; k < hiddenSize; k++) pred += head.w[k] * output[last + k];
-    const err = pred - y[b];
-    loss += (err * err) / batchSize;
-    const g = (2 * err) / batchSize;
-    dB += g;
-    for (let k = 0; k < hiddenSize; k++) {
-      dW[k] += g * output[last + k];
-      dOutput[last + k] = g * head.w[k];
-    }
-  }
-  lstm.zeroGrad();
-  lstm.backward({ dOutput });
-  // SGD over the flat parameter buffer: one loop, since parameters and gradients share one layout.
-  const p = lstm.params.array;
-  const g = lstm.grads.array;
-  for (let i = 0; i < p.length; i++) p[i] -= lr * g[i];
-  for (let k = 0; k < hiddenSize; k++) head.w[k] -= lr * dW[k];
-  head.b -= lr * dB;
-  if (step % 50 === 0) console.log(`step ${String(step).padStart(3)}  mse ${loss.toFixed(5)}`);
-}
+const result = await model.fit(
+  { x, targets: y, count, seqLen },
+  {
+    epochs: 30,
+    batchSize: 32,
+    optimizer: { name: 'adam', lr: 0.005 },
+    validationSplit: 0.2,
+    earlyStopping: { patience: 5 },
+    onProgress: (e) => {
+      if (e.batch === e.batches && e.epoch % 5 === 0)
+        console.log(`epoch ${String(e.epoch).padStart(2)}  loss ${e.loss.toFixed(5)}  val ${e.valLoss?.toFixed(5)}  ${Math.round(e.seqPerSec)} seq/s`);
+    },
+  },
+);
 const seconds = (performance.now() - started) / 1000;
-console.log(`trained 401 batches of ${batchSize} sequences in ${seconds.toFixed(2)} s`);
-lstm.dispose();
+console.log(`trained ${result.epochs} epochs in ${seconds.toFixed(2)} s; best validation MSE ${Math.min(...result.history.valLoss).toFixed(5)} at epoch ${result.bestEpoch}`);
+const [prediction] = model.predict(x.subarray(0, seqLen), { batchSize: 1, seqLen });
+console.log(`next value: predicted ${prediction[0].toFixed(3)}, actual ${y[0].toFixed(3)}`);
+model.dispose();

@@ -1,9 +1,15 @@
 // N-API exports of the kernel contract (native/include/seqcast/kernels.h). Thin: unpack and
 // validate (args.h), call the active kernel table, return. Names are snake_case and arguments come
 // in exactly the kernels.h order: Float32Array for buffers, Int32Array (or null) for lengths,
-// numbers for dims and the relu flag. src/backend/native.ts is the only caller.
+// numbers for dims, hyper-parameters, flags and the relu flag. The optimizer and norm kernels take
+// their n from p (or g, x) instead of a dim. alloc() hands out 64-byte-aligned zeroed arenas.
+// src/backend/native.ts is the only caller.
 #include <napi.h>
 #include <seqcast/kernels.h>
+
+#include <cstdint>
+#include <cstring>
+#include <new>
 
 #include "../kernels/threads.h"
 #include "args.h"
@@ -178,6 +184,136 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value LinearForward(const Napi::CallbackInfo& info) {
+  Args a(info, "linear_forward", 7);
+  const int N = a.dim(4, "N"), In = a.dim(5, "In"), O = a.dim(6, "O");
+  float* y = a.f32(0, "y", int64_t(N) * O, "N*O");
+  const float* x = a.f32(1, "x", int64_t(N) * In, "N*In");
+  const float* w = a.f32(2, "w", int64_t(O) * In, "O*In");
+  const float* b = a.f32_opt(3, "b", O, "O");
+  kernels().linear_forward(y, x, w, b, N, In, O);
+  return info.Env().Undefined();
+}
+
+Napi::Value LinearBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "linear_backward", 9);
+  const int N = a.dim(6, "N"), In = a.dim(7, "In"), O = a.dim(8, "O");
+  float* dx = a.f32_opt(0, "dx", int64_t(N) * In, "N*In");
+  float* dw = a.f32(1, "dw", int64_t(O) * In, "O*In");
+  float* db = a.f32_opt(2, "db", O, "O");
+  const float* dy = a.f32(3, "dy", int64_t(N) * O, "N*O");
+  const float* x = a.f32(4, "x", int64_t(N) * In, "N*In");
+  const float* w = a.f32(5, "w", int64_t(O) * In, "O*In");
+  kernels().linear_backward(dx, dw, db, dy, x, w, N, In, O);
+  return info.Env().Undefined();
+}
+
+// Optimizer state and gradients have p's length n; hyper-parameters are finite numbers (double).
+Napi::Value AdamStep(const Napi::CallbackInfo& info) {
+  Args a(info, "adam_step", 13);
+  const int flags = a.flags(12, "flags", ADAM_AMSGRAD | ADAM_DECOUPLED);
+  int n = 0;
+  float* p = a.f32_any(0, "p", &n);
+  float* m = a.f32(1, "m", n, "p.length");
+  float* v = a.f32(2, "v", n, "p.length");
+  float* vmax = a.f32_if(flags & ADAM_AMSGRAD, 3, "vmax", n, "p.length", "when flags has ADAM_AMSGRAD");
+  const float* g = a.f32(4, "g", n, "p.length");
+  const double lr = a.real(5, "lr"), beta1 = a.real(6, "beta1"), beta2 = a.real(7, "beta2");
+  const double eps = a.real(8, "eps"), weight_decay = a.real(9, "weight_decay");
+  const double step_size = a.real(10, "step_size"), bc2_sqrt = a.real(11, "bc2_sqrt");
+  kernels().adam_step(p, m, v, (flags & ADAM_AMSGRAD) ? vmax : nullptr, g, n, lr, beta1, beta2, eps,
+                      weight_decay, step_size, bc2_sqrt, flags);
+  return info.Env().Undefined();
+}
+
+// A momentum must be >= 0 (PyTorch: "Invalid momentum value"); buf is required when it is not 0.
+double momentum_arg(const Args& a, size_t i) {
+  const double mu = a.real(i, "momentum");
+  if (mu < 0.0) a.range_error("momentum must be >= 0, got " + Args::number(mu));
+  return mu;
+}
+
+Napi::Value SgdStep(const Napi::CallbackInfo& info) {
+  Args a(info, "sgd_step", 8);
+  const int flags = a.flags(7, "flags", SGD_NESTEROV | SGD_FIRST_STEP);
+  const double lr = a.real(3, "lr"), momentum = momentum_arg(a, 4);
+  const double dampening = a.real(5, "dampening"), weight_decay = a.real(6, "weight_decay");
+  int n = 0;
+  float* p = a.f32_any(0, "p", &n);
+  float* buf = a.f32_if(momentum != 0.0, 1, "buf", n, "p.length", "when momentum != 0");
+  const float* g = a.f32(2, "g", n, "p.length");
+  kernels().sgd_step(p, momentum != 0.0 ? buf : nullptr, g, n, lr, momentum, dampening, weight_decay,
+                     flags);
+  return info.Env().Undefined();
+}
+
+Napi::Value RmspropStep(const Napi::CallbackInfo& info) {
+  Args a(info, "rmsprop_step", 11);
+  const int flags = a.flags(10, "flags", RMSPROP_CENTERED);
+  const double lr = a.real(5, "lr"), alpha = a.real(6, "alpha"), eps = a.real(7, "eps");
+  const double weight_decay = a.real(8, "weight_decay"), momentum = momentum_arg(a, 9);
+  const bool centered = (flags & RMSPROP_CENTERED) != 0;
+  int n = 0;
+  float* p = a.f32_any(0, "p", &n);
+  float* sq = a.f32(1, "sq", n, "p.length");
+  float* ga = a.f32_if(centered, 2, "ga", n, "p.length", "when flags has RMSPROP_CENTERED");
+  float* buf = a.f32_if(momentum != 0.0, 3, "buf", n, "p.length", "when momentum != 0");
+  const float* g = a.f32(4, "g", n, "p.length");
+  kernels().rmsprop_step(p, sq, centered ? ga : nullptr, momentum != 0.0 ? buf : nullptr, g, n, lr,
+                         alpha, eps, weight_decay, momentum, flags);
+  return info.Env().Undefined();
+}
+
+// norm_type: 2, 1, or 0 for the inf-norm (src/backend/validate.ts normCode).
+Napi::Value GradNorm(const Napi::CallbackInfo& info) {
+  Args a(info, "grad_norm", 2);
+  int n = 0;
+  const float* g = a.f32_any(0, "g", &n);
+  const int norm_type = a.integer(1, "norm_type");
+  if (norm_type < 0 || norm_type > 2)
+    a.range_error("norm_type must be 2, 1 or 0 (the inf-norm), got " + std::to_string(norm_type));
+  return Napi::Number::New(info.Env(), kernels().grad_norm(g, n, norm_type));
+}
+
+Napi::Value Scale(const Napi::CallbackInfo& info) {
+  Args a(info, "scale", 2);
+  int n = 0;
+  float* x = a.f32_any(0, "x", &n);
+  kernels().scale(x, n, a.f32num(1, "alpha"));
+  return info.Env().Undefined();
+}
+
+// alloc(n): n zeroed floats in 64-byte-aligned native memory (cache-line-aligned arenas: no SIMD
+// load straddles two lines, and two threads never share a line at a 16-float boundary). The
+// Float32Array views an external ArrayBuffer whose finalizer frees the block once the buffer and
+// every view of it (subarray() included) are collected.
+constexpr size_t kAlign = 64;
+
+void free_aligned(napi_env, void* data, void*) { ::operator delete(data, std::align_val_t(kAlign)); }
+
+Napi::Value Alloc(const Napi::CallbackInfo& info) {
+  Args a(info, "alloc", 1);
+  const int n = a.integer(0, "n");
+  if (n < 0) a.range_error("n must be a non-negative integer, got " + std::to_string(n));
+  Napi::Env env = info.Env();
+  const size_t bytes = size_t(n) * sizeof(float);
+  const size_t padded = bytes == 0 ? kAlign : (bytes + kAlign - 1) / kAlign * kAlign;
+  void* data = ::operator new(padded, std::align_val_t(kAlign), std::nothrow);
+  if (data == nullptr)
+    throw Napi::RangeError::New(env, a.prefix() + "out of memory allocating " + std::to_string(n) +
+                                         " floats (" + std::to_string(padded) + " bytes)");
+  std::memset(data, 0, padded);
+  napi_value ab = nullptr;
+  if (napi_create_external_arraybuffer(env, data, bytes, free_aligned, nullptr, &ab) == napi_ok)
+    return Napi::Float32Array::New(env, size_t(n), Napi::ArrayBuffer(env, ab), 0);
+  // Runtimes that forbid external buffers (a V8 sandbox, e.g. Electron): an ordinary ArrayBuffer
+  // (zero-filled, never moved by the GC) with 64 spare bytes, viewed from its first aligned float.
+  ::operator delete(data, std::align_val_t(kAlign));
+  Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, bytes + kAlign);
+  const size_t offset = (kAlign - reinterpret_cast<uintptr_t>(buf.Data()) % kAlign) % kAlign;
+  return Napi::Float32Array::New(env, size_t(n), buf, offset);
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   Args a(info, "set_threads", 1);
   set_threads(a.integer(0, "n"));
@@ -235,6 +371,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("rnn_backward", Napi::Function::New(env, RnnBackward, "rnn_backward"));
   exports.Set("gemm_nn", Napi::Function::New(env, Gemm<false>, "gemm_nn"));
   exports.Set("gemm_tn", Napi::Function::New(env, Gemm<true>, "gemm_tn"));
+  exports.Set("linear_forward", Napi::Function::New(env, LinearForward, "linear_forward"));
+  exports.Set("linear_backward", Napi::Function::New(env, LinearBackward, "linear_backward"));
+  exports.Set("adam_step", Napi::Function::New(env, AdamStep, "adam_step"));
+  exports.Set("sgd_step", Napi::Function::New(env, SgdStep, "sgd_step"));
+  exports.Set("rmsprop_step", Napi::Function::New(env, RmspropStep, "rmsprop_step"));
+  exports.Set("grad_norm", Napi::Function::New(env, GradNorm, "grad_norm"));
+  exports.Set("scale", Napi::Function::New(env, Scale, "scale"));
+  exports.Set("alloc", Napi::Function::New(env, Alloc, "alloc"));
   exports.Set("set_threads", Napi::Function::New(env, SetThreads, "set_threads"));
   exports.Set("get_threads", Napi::Function::New(env, GetThreads, "get_threads"));
   exports.Set("set_variant", Napi::Function::New(env, SetVariant, "set_variant"));

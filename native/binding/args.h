@@ -9,6 +9,7 @@
 #include <napi.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <string>
 
@@ -50,6 +51,68 @@ class Args {
   // A Float32Array with at least `want` elements (scratch, strided matrices).
   float* f32_min(size_t i, const char* name, int64_t want, const char* formula) const {
     return check(i, name, want, formula, false, false);
+  }
+
+  // A Float32Array of any length up to INT32_MAX (the optimizer and norm kernels' n), stored in *n.
+  float* f32_any(size_t i, const char* name, int* n) const {
+    const Napi::Value v = info_[i];
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      throw Napi::TypeError::New(env(), prefix() + name + " must be a Float32Array, got " + kind(v));
+    Napi::Float32Array a = v.As<Napi::Float32Array>();
+    const int64_t got = int64_t(a.ElementLength());
+    if (got > 2147483647)
+      throw Napi::RangeError::New(env(), prefix() + name + " must have at most 2147483647 elements, got " +
+                                             std::to_string(got));
+    *n = int(got);
+    return a.Data();  // already offset by byteOffset
+  }
+  // Exactly `want` elements when `required`; otherwise as f32_opt. `when` says why it is required
+  // ("when momentum != 0"), for the TypeError on null.
+  float* f32_if(bool required, size_t i, const char* name, int64_t want, const char* formula,
+                const char* when) const {
+    const Napi::Value v = info_[i];
+    if (required && (v.IsNull() || v.IsUndefined()))
+      throw Napi::TypeError::New(env(), prefix() + name + " must be a Float32Array " + when +
+                                            ", got " + kind(v));
+    return check(i, name, want, formula, !required, true);
+  }
+
+  // A finite number (optimizer hyper-parameters, passed to the kernels as double).
+  double real(size_t i, const char* name) const {
+    const Napi::Value v = info_[i];
+    if (!v.IsNumber())
+      throw Napi::TypeError::New(env(), prefix() + name + " must be a number, got " + kind(v));
+    const double d = v.As<Napi::Number>().DoubleValue();
+    if (!std::isfinite(d))
+      throw Napi::RangeError::New(env(), prefix() + name + " must be a finite number, got " + number(d));
+    return d;
+  }
+
+  // A finite number that fits in float32 (the scale factor).
+  float f32num(size_t i, const char* name) const {
+    const Napi::Value v = info_[i];
+    if (!v.IsNumber())
+      throw Napi::TypeError::New(env(), prefix() + name + " must be a number, got " + kind(v));
+    const double d = v.As<Napi::Number>().DoubleValue();
+    if (!std::isfinite(d))
+      throw Napi::RangeError::New(env(), prefix() + name + " must be a finite number, got " + number(d));
+    if (std::fabs(d) > 3.4028234663852886e38) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%g", d);
+      throw Napi::RangeError::New(env(), prefix() + name +
+                                             " must be within the float32 range (|x| <= 3.4028235e38), got " +
+                                             buf);
+    }
+    return float(d);
+  }
+
+  // An optimizer's flags: an integer whose set bits are all in `allowed`.
+  int flags(size_t i, const char* name, int allowed) const {
+    const int f = integer(i, name);
+    if (f < 0 || (f & ~allowed) != 0)
+      throw Napi::RangeError::New(env(), prefix() + name + " must be a combination of the bits " +
+                                             std::to_string(allowed) + ", got " + std::to_string(f));
+    return f;
   }
 
   // Variable sequence lengths: an Int32Array of B values in [1, T], or nullptr for null/undefined
@@ -108,6 +171,16 @@ class Args {
     throw Napi::RangeError::New(env(), prefix() + msg);
   }
 
+  // A number as messages print it: integers plainly, others without trailing zeros.
+  static std::string number(double d) {
+    if (std::isnan(d)) return "NaN";
+    if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+    if (std::floor(d) == d && std::fabs(d) < 1e15) return std::to_string(int64_t(d));
+    std::string s = std::to_string(d);
+    while (!s.empty() && s.back() == '0') s.pop_back();
+    return s;
+  }
+
  private:
   float* check(size_t i, const char* name, int64_t want, const char* formula, bool optional,
                bool exact) const {
@@ -125,15 +198,6 @@ class Args {
                                              std::to_string(want) + " elements, got " +
                                              std::to_string(got));
     return a.Data();  // already offset by byteOffset
-  }
-
-  static std::string number(double d) {
-    if (std::isnan(d)) return "NaN";
-    if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-    if (std::floor(d) == d && std::fabs(d) < 1e15) return std::to_string(int64_t(d));
-    std::string s = std::to_string(d);
-    while (!s.empty() && s.back() == '0') s.pop_back();
-    return s;
   }
 
   static std::string kind(const Napi::Value& v) {

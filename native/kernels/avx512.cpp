@@ -56,7 +56,16 @@ struct VAvx512 {
         _mm512_castps_si512(mag),
         _mm512_and_si512(_mm512_castps_si512(s), _mm512_set1_epi32(INT32_MIN))));
   }
-  static inline float hsum(reg a) { return _mm512_reduce_add_ps(a); }
+  // lanes i + (i+8), then as VAvx2::hsum. Both halves via extractf32x8: GCC 12 implements
+  // _mm512_reduce_add_ps and _mm512_castps512_ps256 with an extractf64x4 of an "undefined" source
+  // that trips -Wuninitialized.
+  static inline float hsum(reg a) {
+    const __m256 h = _mm256_add_ps(_mm512_extractf32x8_ps(a, 0), _mm512_extractf32x8_ps(a, 1));
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+  }
   static inline reg sigmoid(reg x) { return vmath::sigmoid<VAvx512>(x); }
   static inline reg tanh(reg x) { return vmath::tanh<VAvx512>(x); }
 };

@@ -1,8 +1,8 @@
 // Portable kernels: the native reference path, and the fallback on CPUs without AVX2/AVX-512.
-// Same templates as avx2.cpp / avx512.cpp (gemm_impl.h, recurrent_impl.h and the lstm/gru/rnn
-// cells, via table_impl.h) with a 4-lane plain-C++ "vector" (the compiler may vectorize it with the
-// baseline ISA). Mirrors assembly/lstm.ts, gru.ts and rnn.ts, whose sigmoid/tanh are likewise
-// built on the libm-quality exp (Mathf.exp there, std::exp here).
+// Same templates as avx2.cpp / avx512.cpp (gemm_impl.h, recurrent_impl.h, the lstm/gru/rnn
+// cells and train_impl.h, via table_impl.h) with a 4-lane plain-C++ "vector" (the compiler may
+// vectorize it with the baseline ISA). Mirrors assembly/lstm.ts, gru.ts and rnn.ts, whose
+// sigmoid/tanh are likewise built on the libm-quality exp (Mathf.exp there, std::exp here).
 #include <cmath>
 
 #include "table_impl.h"

@@ -9,8 +9,9 @@
 //   addcdiv_(t1, t2, value) -> self + (value*t1)/t2
 // with every multiply and add rounded separately (mul then add, never V::fmadd), and sqrt and
 // division correctly rounded in every ISA. So the steps give bit-identical results on every variant
-// (and match wasm, which has no FMA). Coefficients PyTorch computes in Python (1 - beta,
-// 1 - lr*wd) are computed here in double from the float arguments and rounded once to float.
+// (and match wasm, which has no FMA). Hyper-parameters arrive as double (Python floats); what
+// PyTorch computes in Python (1 - beta, 1 - lr*wd, -lr) is computed here in double and rounded to
+// float once, as the float32 tensor op would round its scalar.
 //
 // grad_norm accumulates in double over 16 fixed lanes (element i goes to lane i % 16; lanes are
 // combined pairwise at the end), written as plain C++ that each file's compiler vectorizes with its
@@ -26,11 +27,21 @@
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include <seqcast/kernels.h>
 
 #include "gemm_impl.h"
 #include "threads.h"
+
+#ifndef SEQCAST_ALWAYS_INLINE
+#if defined(_MSC_VER)
+#define SEQCAST_ALWAYS_INLINE __forceinline
+#else
+#define SEQCAST_ALWAYS_INLINE inline __attribute__((always_inline))
+#endif
+#endif
 
 namespace seqcast {
 namespace impl {
@@ -41,20 +52,28 @@ struct Train {
   using mask = typename V::mask;
   static constexpr int W = V::W;
 
-  static inline reg ld(const float* p, bool full, mask m) { return full ? V::load(p) : V::loadm(p, m); }
-  static inline void st(float* p, reg v, bool full, mask m) {
-    if (full) V::store(p, v);
+  // Full (F = std::true_type) or masked (std::false_type) load and store. Forced inline: GCC
+  // otherwise keeps VScalar's out of line (a 16-byte struct through memory per element).
+  template <class F>
+  SEQCAST_ALWAYS_INLINE static reg ld(const float* p, F, mask m) {
+    if constexpr (F::value) return V::load(p);
+    else return V::loadm(p, m);
+  }
+  template <class F>
+  SEQCAST_ALWAYS_INLINE static void st(float* p, reg v, F, mask m) {
+    if constexpr (F::value) V::store(p, v);
     else V::storem(p, v, m);
   }
-  // f(i, full, m) over [0, n) in vectors of W lanes, the tail masked.
+  // f(i, full, m) over [0, n) in vectors of W lanes, the tail masked. `full` is a compile-time
+  // std::bool_constant, so the body is instantiated once unmasked and once masked.
   template <class F>
   static inline void each(int n, F&& f) {
     const mask all = V::mask_n(W);
     int i = 0;
-    for (; i + W <= n; i += W) f(i, true, all);
-    if (i < n) f(i, false, V::mask_n(n - i));
+    for (; i + W <= n; i += W) f(i, std::true_type{}, all);
+    if (i < n) f(i, std::false_type{}, V::mask_n(n - i));
   }
-  static inline float one_minus(float a) { return float(1.0 - double(a)); }
+  static inline reg f32(double a) { return V::set1(float(a)); }
 
   // ---- linear_forward: y (N,O) = x (N,In) W^T + b
 
@@ -68,9 +87,7 @@ struct Train {
     for (int r = 0; r < RX; ++r)
 #pragma GCC unroll 16
       for (int o = 0; o < RO; ++o) acc[r][o] = V::zero();
-    for (int k = 0; k < In; k += W) {
-      const bool full = k + W <= In;
-      const mask m = V::mask_n(full ? W : In - k);
+    each(In, [&](int k, auto full, mask m) {
       reg xv[RX];
 #pragma GCC unroll 16
       for (int r = 0; r < RX; ++r) xv[r] = ld(x + idx(r) * In + k, full, m);
@@ -80,7 +97,7 @@ struct Train {
 #pragma GCC unroll 16
         for (int r = 0; r < RX; ++r) acc[r][o] = V::fmadd(xv[r], wv, acc[r][o]);
       }
-    }
+    });
 #pragma GCC unroll 16
     for (int r = 0; r < RX; ++r)
 #pragma GCC unroll 16
@@ -149,29 +166,25 @@ struct Train {
     Gemm<V>::template run<true>(dw, dy, x, O, In, N, In, O, In);
     if (db) {
       // column sums, rows in ascending order, vectorized over the O columns
-      for (int o = 0; o < O; o += W) {
-        const bool full = o + W <= O;
-        const mask m = V::mask_n(full ? W : O - o);
+      each(O, [&](int o, auto full, mask m) {
         reg s = V::zero();
         for (int n = 0; n < N; ++n) s = V::add(s, ld(dy + idx(n) * O + o, full, m));
         st(db + o, V::add(ld(db + o, full, m), s), full, m);
-      }
+      });
     }
   }
 
   // ---- Adam / AdamW (torch/optim/adam.py, _single_tensor_adam, PyTorch 1.13)
-  static void adam_step(float* p, float* m, float* v, float* vmax, const float* g, int n, float lr,
-                        float beta1, float beta2, float eps, float weight_decay, float step_size,
-                        float bc2_sqrt, int flags) noexcept {
+  static void adam_step(float* p, float* m, float* v, float* vmax, const float* g, int n,
+                        double lr, double beta1, double beta2, double eps, double weight_decay,
+                        double step_size, double bc2_sqrt, int flags) noexcept {
     const bool amsgrad = (flags & ADAM_AMSGRAD) != 0;
     const bool decoupled = (flags & ADAM_DECOUPLED) != 0;
-    const bool l2 = !decoupled && weight_decay != 0.0f;
-    const reg b1 = V::set1(beta1), omb1 = V::set1(one_minus(beta1));
-    const reg b2 = V::set1(beta2), omb2 = V::set1(one_minus(beta2));
-    const reg wd = V::set1(weight_decay);
-    const reg decay = V::set1(float(1.0 - double(lr) * double(weight_decay)));
-    const reg bc2 = V::set1(bc2_sqrt), ep = V::set1(eps), neg_step = V::set1(-step_size);
-    each(n, [&](int i, bool full, mask k) {
+    const bool l2 = !decoupled && weight_decay != 0.0;
+    const reg b1 = f32(beta1), omb1 = f32(1.0 - beta1), b2 = f32(beta2), omb2 = f32(1.0 - beta2);
+    const reg wd = f32(weight_decay), decay = f32(1.0 - lr * weight_decay);
+    const reg bc2 = f32(bc2_sqrt), ep = f32(eps), neg_step = f32(-step_size);
+    each(n, [&](int i, auto full, mask k) {
       reg pv = ld(p + i, full, k), gv = ld(g + i, full, k);
       if (decoupled) pv = V::mul(pv, decay);                  // param.mul_(1 - lr*wd)
       else if (l2) gv = V::add(gv, V::mul(wd, pv));           // grad.add(param, alpha=wd)
@@ -193,13 +206,13 @@ struct Train {
   }
 
   // ---- SGD (torch/optim/sgd.py, _single_tensor_sgd)
-  static void sgd_step(float* p, float* buf, const float* g, int n, float lr, float momentum,
-                       float dampening, float weight_decay, int flags) noexcept {
+  static void sgd_step(float* p, float* buf, const float* g, int n, double lr, double momentum,
+                       double dampening, double weight_decay, int flags) noexcept {
     const bool nesterov = (flags & SGD_NESTEROV) != 0, first = (flags & SGD_FIRST_STEP) != 0;
-    const bool l2 = weight_decay != 0.0f, mom = momentum != 0.0f;
-    const reg wd = V::set1(weight_decay), mu = V::set1(momentum);
-    const reg omd = V::set1(one_minus(dampening)), neg_lr = V::set1(-lr);
-    each(n, [&](int i, bool full, mask k) {
+    const bool l2 = weight_decay != 0.0, mom = momentum != 0.0;
+    const reg wd = f32(weight_decay), mu = f32(momentum);
+    const reg omd = f32(1.0 - dampening), neg_lr = f32(-lr);
+    each(n, [&](int i, auto full, mask k) {
       const reg pv = ld(p + i, full, k);
       reg d = ld(g + i, full, k);
       if (l2) d = V::add(d, V::mul(wd, pv));                  // d_p.add(param, alpha=wd)
@@ -215,14 +228,14 @@ struct Train {
 
   // ---- RMSprop (torch/optim/rmsprop.py, _single_tensor_rmsprop)
   static void rmsprop_step(float* p, float* sq, float* ga, float* buf, const float* g, int n,
-                           float lr, float alpha, float eps, float weight_decay, float momentum,
-                           int flags) noexcept {
+                           double lr, double alpha, double eps, double weight_decay,
+                           double momentum, int flags) noexcept {
     const bool centered = (flags & RMSPROP_CENTERED) != 0;
-    const bool l2 = weight_decay != 0.0f, mom = momentum > 0.0f;
-    const reg a = V::set1(alpha), oma = V::set1(one_minus(alpha)), wd = V::set1(weight_decay);
-    const reg ep = V::set1(eps), mu = V::set1(momentum), neg_lr = V::set1(-lr);
+    const bool l2 = weight_decay != 0.0, mom = momentum > 0.0;
+    const reg a = f32(alpha), oma = f32(1.0 - alpha), wd = f32(weight_decay);
+    const reg ep = f32(eps), mu = f32(momentum), neg_lr = f32(-lr);
     const reg minus_one = V::set1(-1.0f);
-    each(n, [&](int i, bool full, mask k) {
+    each(n, [&](int i, auto full, mask k) {
       const reg pv = ld(p + i, full, k);
       reg gv = ld(g + i, full, k);
       if (l2) gv = V::add(gv, V::mul(wd, pv));                // grad.add(param, alpha=wd)
@@ -276,32 +289,35 @@ struct Train {
       for (int j = 0; j < n - nv; ++j) acc[j] += std::fabs(double(g[nv + j]));
       return combine(acc);
     }
-    // inf-norm: max |g|, exact in any order; a NaN anywhere gives NaN (as torch's max)
-    float mx[kLanes] = {};
-    int32_t nan[kLanes] = {};
+    // inf-norm: max |g|, exact in any order. On the bits of |g| (sign cleared) integer order is
+    // float order, and every NaN is above +inf, so an integer max (which vectorizes on any ISA)
+    // also propagates NaN, as torch's max does.
+    int32_t mx[kLanes] = {};
+    const auto bits = [g](int i) {
+      int32_t b;
+      std::memcpy(&b, g + i, sizeof b);
+      return b & 0x7fffffff;
+    };
     for (int i = 0; i < nv; i += kLanes)
       for (int j = 0; j < kLanes; ++j) {
-        const float x = std::fabs(g[i + j]);
-        mx[j] = x > mx[j] ? x : mx[j];
-        nan[j] |= x != x;
+        const int32_t b = bits(i + j);
+        mx[j] = b > mx[j] ? b : mx[j];
       }
     for (int j = 0; j < n - nv; ++j) {
-      const float x = std::fabs(g[nv + j]);
-      mx[j] = x > mx[j] ? x : mx[j];
-      nan[j] |= x != x;
+      const int32_t b = bits(nv + j);
+      mx[j] = b > mx[j] ? b : mx[j];
     }
-    float r = 0.0f;
-    for (int j = 0; j < kLanes; ++j) {
-      if (nan[j]) return std::nan("");
-      r = mx[j] > r ? mx[j] : r;
-    }
-    return double(r);
+    int32_t r = 0;
+    for (int j = 0; j < kLanes; ++j) r = mx[j] > r ? mx[j] : r;
+    float out;
+    std::memcpy(&out, &r, sizeof out);
+    return double(out);  // a NaN stays NaN
   }
 
   // ---- scale: x *= alpha (clip_grad_norm_'s g.mul_(clip_coef_clamped))
   static void scale(float* x, int n, float alpha) noexcept {
     const reg a = V::set1(alpha);
-    each(n, [&](int i, bool full, mask k) { st(x + i, V::mul(ld(x + i, full, k), a), full, k); });
+    each(n, [&](int i, auto full, mask k) { st(x + i, V::mul(ld(x + i, full, k), a), full, k); });
   }
 };
 

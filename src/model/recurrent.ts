@@ -10,6 +10,7 @@ import { CELL_KINDS, planDirection, type CellKind } from '../layout/cells.js';
 import { paramLayout, type ParamLayout } from '../layout/params.js';
 import { plan, Workspace } from '../layout/workspace.js';
 import { Rng } from '../random.js';
+import { INIT_SCHEMES, initialize, type InitScheme } from './init.js';
 import { runCellBackward, runCellForward, type CellRun, type DirectionParams } from './cell-kernels.js';
 import {
   convertLayout, deinterleaveDirection, gatherRows, interleaveDirection, reverseRowMap, scatterAddRows,
@@ -25,8 +26,10 @@ export interface RecurrentOptions {
   dropout?: number;
   /** Plain RNN only: 'tanh' (default) or 'relu'. */
   nonlinearity?: Nonlinearity;
-  /** Seeds the PyTorch-style uniform(-1/sqrt(H), 1/sqrt(H)) initialization and the dropout masks. */
+  /** Seeds the initialization and the dropout masks. */
   seed?: number;
+  /** 'pytorch' (default: uniform ±1/sqrt(H)), 'xavier' or 'orthogonal'; see model/init.ts. */
+  init?: InitScheme;
 }
 
 export interface ForwardOptions {
@@ -190,19 +193,18 @@ export class Recurrent {
     this.grads = buffers?.grads ?? backend.alloc(this.layout.total);
     const seed = opts.seed ?? 0;
     this.dropoutRng = new Rng(seed ^ 0x5eed0d0d);
-    this.resetParameters(seed);
+    this.resetParameters(seed, opts.init ?? 'pytorch');
   }
 
   get directions(): 1 | 2 {
     return this.bidirectional ? 2 : 1;
   }
 
-  /** PyTorch's default: every weight and bias uniform in (-1/sqrt(H), 1/sqrt(H)). */
-  resetParameters(seed: number): void {
-    const rng = new Rng(seed);
-    const k = 1 / Math.sqrt(this.hiddenSize);
-    const p = this.params.array;
-    for (const e of this.layout.entries) for (let i = 0; i < e.length; i++) p[e.offset + i] = rng.uniform(-k, k);
+  /** Re-initializes every parameter; the default is PyTorch's uniform(-1/sqrt(H), 1/sqrt(H)). */
+  resetParameters(seed: number, scheme: InitScheme = 'pytorch'): void {
+    if (!INIT_SCHEMES.includes(scheme))
+      throw new RangeError(`init must be one of ${INIT_SCHEMES.map((s) => `'${s}'`).join(', ')}, got '${String(scheme)}'`);
+    initialize(this.params.array, this.layout, this.hiddenSize, scheme, new Rng(seed));
   }
 
   // ---- parameters

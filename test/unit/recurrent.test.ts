@@ -125,3 +125,30 @@ describe.each(backends.map((b) => ({ name: b.info().name, backend: b })))('Recur
     other.dispose();
   });
 });
+
+describe('initialization schemes', () => {
+  it('xavier and orthogonal give the stated distributions, deterministically per seed', async () => {
+    const [backend] = backends;
+    const make = (init: 'pytorch' | 'xavier' | 'orthogonal', seed = 4) =>
+      new Recurrent({ cell: 'lstm', inputSize: 6, hiddenSize: 8, init, seed }, backend);
+    const orth = make('orthogonal');
+    const sd = orth.stateDict();
+    // Each 8x8 gate block of W_hh is orthogonal: W W^T = I.
+    for (let g = 0; g < 4; g++) {
+      const W = sd.weight_hh_l0.data.subarray(g * 64, (g + 1) * 64);
+      for (let i = 0; i < 8; i++)
+        for (let j = 0; j < 8; j++) {
+          let dot = 0;
+          for (let k = 0; k < 8; k++) dot += W[i * 8 + k] * W[j * 8 + k];
+          expect(Math.abs(dot - (i === j ? 1 : 0))).toBeLessThan(1e-5);
+        }
+    }
+    expect(sd.bias_ih_l0.data.every((v) => v === 0)).toBe(true);
+    const xav = make('xavier').stateDict();
+    const bound = Math.sqrt(6 / (6 + 32));
+    expect(Math.max(...xav.weight_ih_l0.data.map(Math.abs))).toBeLessThanOrEqual(bound);
+    expect(make('xavier').stateDict()).toEqual(xav);
+    expect(make('xavier', 5).stateDict()).not.toEqual(xav);
+    expect(() => make('he' as never)).toThrow("init must be one of 'pytorch', 'xavier', 'orthogonal', got 'he'");
+  });
+});
