@@ -32,6 +32,15 @@ export interface ModelForwardOptions {
   seqLen: number;
   lengths?: ArrayLike<number>;
   training?: boolean;
+  /** Initial recurrent states (numLayers * directions, B, H), e.g. carried from the previous batch. */
+  h0?: Float32Array;
+  c0?: Float32Array;
+}
+
+/** The recurrent state after a forward pass: what stateful training and TBPTT carry on. */
+export interface RecurrentState {
+  hN: Float32Array;
+  cN: Float32Array | null;
 }
 
 interface Head {
@@ -55,7 +64,7 @@ export class SequenceModel {
   private readonly width: number; // D*H, the recurrent output width the heads read
   private ws: Workspace | null = null;
   private shape: { B: number; T: number } | null = null;
-  private last: { B: number; T: number; lengths: Int32Array | null; output: Float32Array } | null = null;
+  private last: { B: number; T: number; lengths: Int32Array | null; output: Float32Array; state: RecurrentState } | null = null;
   private disposed = false;
 
   static async create(opts: SequenceModelOptions & BackendOptions): Promise<SequenceModel> {
@@ -199,7 +208,7 @@ export class SequenceModel {
    */
   forward(x: Float32Array, opts: ModelForwardOptions): Float32Array[] {
     this.assertIdle('forward');
-    const { output } = this.recurrent.forward(x, opts);
+    const { output, hN, cN } = this.recurrent.forward(x, opts);
     const { batchSize: B, seqLen: T } = opts;
     const lengths = opts.lengths ? Int32Array.from(opts.lengths) : null;
     const W = this.width;
@@ -219,8 +228,14 @@ export class SequenceModel {
       );
       return y.array.slice();
     });
-    this.last = { B, T, lengths, output };
+    this.last = { B, T, lengths, output, state: { hN, cN } };
     return out;
+  }
+
+  /** The recurrent state the last forward() ended in (each row's last valid step). */
+  finalState(): RecurrentState {
+    if (!this.last) throw new Error('SequenceModel.finalState: call forward() first');
+    return this.last.state;
   }
 
   /** Backward from the gradients on every head's predictions; accumulates into `grads`. */

@@ -7,7 +7,7 @@ import { BusyError } from '../errors.js';
 import type { BackendName } from '../backend/types.js';
 import type { SequenceModel, SequenceModelOptions } from '../model/sequence-model.js';
 import { checkData, splitTail, type Checked, type TrainingData } from './dataset.js';
-import { DivergenceError, type FitResult, type LoopOptions, type ProgressEvent } from './fit-loop.js';
+import { checkLoopOptions, DivergenceError, type FitResult, type LoopOptions, type ProgressEvent } from './fit-loop.js';
 import type { LossSpec } from './losses.js';
 import type { OptimizerSpec } from './optimizers.js';
 import type { ScheduleSpec } from './schedules.js';
@@ -34,6 +34,10 @@ export interface FitOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Native kernel threads in the worker; default all cores. */
   threads?: number;
+  /** Truncated BPTT: backpropagate through chunks of this many steps, carrying state between them. */
+  tbptt?: number;
+  /** Carry the recurrent state from each batch to the next (needs shuffle: false); reset every epoch. */
+  stateful?: boolean;
 }
 
 /** What the worker receives (structured clone). */
@@ -99,14 +103,17 @@ export async function fit(model: SequenceModel, data: TrainingData, opts: FitOpt
       batchSize,
       loss: losses,
       optimizer: opts.optimizer ?? { name: 'adam', lr: 1e-3 },
-      shuffle: opts.shuffle ?? true,
+      shuffle: opts.shuffle ?? !opts.stateful,
       seed: opts.seed ?? 0,
       clipNorm: opts.clipNorm,
       schedule: opts.schedule,
       earlyStopping: opts.earlyStopping,
+      tbptt: opts.tbptt,
+      stateful: opts.stateful,
     },
     stop: new SharedArrayBuffer(4),
   };
+  checkLoopOptions(job.loop, train);
   const stop = new Int32Array(job.stop);
   busy.add(model);
   const worker = startWorker(job);

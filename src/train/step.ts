@@ -14,6 +14,9 @@ export interface Batch {
   batchSize: number;
   seqLen: number;
   lengths?: ArrayLike<number>;
+  /** Initial recurrent state, carried (without gradient) from the previous batch or chunk. */
+  h0?: Float32Array;
+  c0?: Float32Array;
 }
 
 export interface StepOptions {
@@ -44,7 +47,9 @@ export function headLosses(model: SequenceModel, losses: LossSpec[], predictions
 
 export function trainStep(model: SequenceModel, optimizer: Optimizer, losses: LossSpec[], batch: Batch, opts: StepOptions = {}): StepResult {
   model.zeroGrad();
-  const predictions = model.forward(batch.x, { batchSize: batch.batchSize, seqLen: batch.seqLen, lengths: batch.lengths, training: true });
+  const predictions = model.forward(batch.x, {
+    batchSize: batch.batchSize, seqLen: batch.seqLen, lengths: batch.lengths, training: true, h0: batch.h0, c0: batch.c0,
+  });
   const { total, grads } = headLosses(model, losses, predictions, batch.targets);
   if (!Number.isFinite(total)) throw new NonFiniteError(`training: the loss is ${total}; the weights were not updated`);
   model.backward(grads);
