@@ -218,7 +218,7 @@ export class SequenceModel {
       const t = (lengths ? lengths[b] : T) - 1;
       last.array.set(output.subarray((b * T + t) * W, (b * T + t + 1) * W), b * W);
     }
-    ws.view('all').array.set(output);
+    if (this.heads.some((h) => h.on === 'all')) ws.view('all').array.set(output);
     const out = this.heads.map((h) => {
       const y = ws.view(`${h.name}.y`);
       const rows = h.on === 'last' ? B : B * T;
