@@ -15,6 +15,7 @@ import { CELL_KINDS, type CellKind } from '../src/layout/cells.js';
 import { Rng } from '../src/random.js';
 import { timeIt } from './timer.js';
 import { findTorchPython, runPytorch, type TorchTiming } from './pytorch.js';
+import { benchWindows } from './windows.js';
 import { forwardBackwardFlops, forwardFlops, WORKLOADS, type Workload } from './workloads.js';
 
 const argv = process.argv.slice(2);
@@ -157,9 +158,15 @@ if (!args.has('--no-torch')) {
   }
 }
 
+const windows = await benchWindows();
+
 console.log(`seqcast bench, ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'} x${allThreads}, Node ${process.versions.node}`);
 console.log(`backends: ${infos.join('; ')}`);
 if (torchNote) console.log(torchNote);
+console.log(
+  `data: windowing ${windows.points.toLocaleString('en-US')} points into lookback-${windows.lookback} windows: ` +
+    `${windows.ms.toFixed(0)} ms into reused buffers, ${windows.freshMs.toFixed(0)} ms allocating a fresh output (medians)`,
+);
 console.log('');
 console.log('| cell | workload | system | infer seq/s | fwd+bwd seq/s | train step seq/s | fwd+bwd GFLOP/s | train vs best PyTorch | note |');
 console.log('|---|---|---|---:|---:|---:|---:|---:|---|');
