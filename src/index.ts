@@ -43,3 +43,20 @@ export { Pipeline } from './data/pipeline.js';
 export type { PipelineConfig, PipelineJSON, PipelineStep, PreparedData, ForecastInput, ForecastContext, RunReport } from './data/pipeline.js';
 export { DataError } from './data/errors.js';
 export type { DataProblem } from './data/errors.js';
+export { serializeModel } from './persist/save.js';
+export type { SerializeOptions } from './persist/save.js';
+export { deserializeModel, parseModelFile } from './persist/load.js';
+export type { LoadedModel, ParsedModelFile } from './persist/load.js';
+export { saveModel, loadModel } from './persist/files.js';
+export { ModelFileError } from './persist/errors.js';
+export type { ModelFileProblem } from './persist/errors.js';
+export { FORMAT_VERSION as MODEL_FORMAT_VERSION } from './persist/format.js';
+export type { ModelFileHeader, TensorEntry, SavedModelOptions } from './persist/format.js';
+export {
+  mae, rmse, mape, smape, mase, seasonalNaiveScale, r2, intervalCoverage, meanIntervalWidth, forecastMetrics,
+  accuracy, confusionMatrix, classificationReport, precision, recall, f1Score, rocAuc,
+} from './evaluate/metrics.js';
+export type { Numeric, ForecastMetrics, ForecastMetricsOptions, ClassScores, ClassificationReport } from './evaluate/metrics.js';
+export { naiveForecast, seasonalNaiveForecast, driftForecast, movingAverageForecast } from './evaluate/baselines.js';
+export { rollingOrigins, backtest } from './evaluate/backtest.js';
+export type { Cutoff, OriginOptions, Scores, BaselineName, BaselineScores, OriginResult, BacktestResult, BacktestOptions, Forecaster } from './evaluate/backtest.js';

@@ -292,6 +292,11 @@ export class SequenceModel {
     if (isFitting(this)) throw new BusyError(`Model is busy: await the previous fit() before calling ${what}()`);
   }
 
+  /** True after dispose(): the parameters are released and the model can no longer be used. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
   dispose(): void {
     if (this.disposed) return;
     if (isFitting(this)) throw new BusyError('Model is busy: await the previous fit() before calling dispose()');
