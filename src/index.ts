@@ -59,4 +59,6 @@ export {
 export type { Numeric, ForecastMetrics, ForecastMetricsOptions, ClassScores, ClassificationReport } from './evaluate/metrics.js';
 export { naiveForecast, seasonalNaiveForecast, driftForecast, movingAverageForecast } from './evaluate/baselines.js';
 export { rollingOrigins, backtest } from './evaluate/backtest.js';
-export type { Cutoff, OriginOptions, Scores, BaselineName, BaselineScores, OriginResult, BacktestResult, BacktestOptions, Forecaster } from './evaluate/backtest.js';
+export type { Cutoff, OriginOptions, Scores, BaselineName, BaselineScores, OriginResult, BacktestResult, BacktestOptions, Forecaster as ForecastFunction } from './evaluate/backtest.js';
+export { Forecaster } from './forecast/forecaster.js';
+export type { ForecasterOptions, ForecasterFitReport } from './forecast/forecaster.js';
