@@ -67,7 +67,9 @@ export function isFitting(model: SequenceModel): boolean {
 /** The worker: the compiled fit-worker.js, or, when running from TypeScript sources (tests and
  * examples through tsx), a bootstrap that registers tsx in the worker and imports fit-worker.ts. */
 function startWorker(job: FitJob): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./fit-worker.js', import.meta.url), { workerData: job });
+  // The worker inherits the process's flags; --input-type (set by `node -e` scripts) is not valid for a file.
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./fit-worker.js', import.meta.url), { workerData: job, execArgv });
   const entry = new URL('./fit-worker.ts', import.meta.url).href;
   const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(bootstrap, { eval: true, workerData: job });
