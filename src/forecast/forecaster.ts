@@ -10,11 +10,16 @@ import type { Backend } from '../backend/types.js';
 import type { CellKind } from '../layout/cells.js';
 import { SequenceModel } from '../model/sequence-model.js';
 import { seasonalNaiveScale } from '../evaluate/metrics.js';
+import type { Series } from '../data/series.js';
+import { inferSeason } from './season.js';
 
 export interface ForecasterOptions {
   /** Steps forecast at once. */
   horizon: number;
-  /** Seasonal period m (12 monthly, 4 quarterly, 48 half-hourly, 1 = none). Default 1. */
+  /**
+   * Seasonal period m (12 monthly, 4 quarterly, 48 half-hourly, 1 = none). Default: inferred from the
+   * timestamps when fit() gets a Series (see forecast/season.ts), else 1.
+   */
   season?: number;
   cell?: CellKind;
   /** Window length; default from the season and horizon, capped so enough windows remain. */
@@ -44,7 +49,8 @@ function positiveInt(name: string, v: unknown): number {
 
 export class Forecaster {
   readonly horizon: number;
-  readonly season: number;
+  /** The seasonal period in use: the option, or what fit() inferred. */
+  season: number;
   private readonly opts: ForecasterOptions;
   private models: SequenceModel[] = [];
   private history: Float64Array | null = null;
@@ -80,7 +86,15 @@ export class Forecaster {
     if (t) for (let i = 0; i < this.horizon; i++) t[to + i] = (y[end + i] - this.base(y, end, i)) / this.scale;
   }
 
-  async fit(values: ArrayLike<number>): Promise<ForecasterFitReport> {
+  /** Trains on a series: plain values, or a Series (its first target column; season inferred from time). */
+  async fit(data: ArrayLike<number> | Series): Promise<ForecasterFitReport> {
+    const isSeries = typeof data === 'object' && data !== null && 'values' in data && 'columns' in data && 'report' in data;
+    let values: ArrayLike<number> = data as ArrayLike<number>;
+    if (isSeries) {
+      const series = data as Series;
+      values = series.values[series.columns.indexOf(series.targets[0])];
+      if (this.opts.season === undefined) this.season = inferSeason(series);
+    }
     const y = Float64Array.from(values);
     const h = this.horizon;
     if (y.length < this.season + h + 2) throw new RangeError(`Forecaster.fit: a series of ${y.length} values is too short for season ${this.season} and horizon ${h} (need >= ${this.season + h + 2})`);

@@ -5,6 +5,10 @@ import { Forecaster } from '../../src/forecast/forecaster.js';
 import { seasonalNaiveForecast } from '../../src/evaluate/baselines.js';
 import { mae } from '../../src/evaluate/metrics.js';
 import { Rng } from '../../src/random.js';
+import { loadCsvSync } from '../../src/data/csv.js';
+import { inferSeason } from '../../src/forecast/season.js';
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 
 /** A trending seasonal series: seasonal naive lags the trend by one season at every step. */
 function trendSeasonal(n: number, m: number, seed: number): Float64Array {
@@ -51,5 +55,14 @@ describe('Forecaster', () => {
     );
     await expect(new Forecaster({ horizon: 2 }).fit([1, 2, NaN, 4, 5, 6, 7])).rejects.toThrow('Forecaster.fit: value 2 is NaN');
     expect(() => new Forecaster({ horizon: 2 }).forecast()).toThrow('Forecaster.forecast: call fit() first');
+  });
+
+  it('infers the seasonal period of every public series from its timestamps, as datasets.json states it', () => {
+    const dir = new URL('../../../shared/data/', import.meta.url);
+    const manifest = JSON.parse(readFileSync(new URL('datasets.json', dir), 'utf8'));
+    for (const d of manifest.datasets) {
+      const series = loadCsvSync(fileURLToPath(new URL(d.file, dir)), { targets: d.target });
+      expect(inferSeason(series), d.name).toBe(d.seasonal_period);
+    }
   });
 });
