@@ -57,6 +57,8 @@ export class Forecaster {
   private scale = 1;
   private lookbackUsed = 0;
   private fellBack = false;
+  /** |validation residual| per horizon step, sorted, in normalized units: the conformal scores. */
+  private scores: Float64Array[] = [];
 
   constructor(opts: ForecasterOptions, private readonly backendOptions: BackendOptions = {}) {
     this.horizon = positiveInt('horizon', opts?.horizon);
@@ -156,8 +158,13 @@ export class Forecaster {
       mse += (valSum[i] - truth[i]) ** 2 / truth.length;
       naive += truth[i] ** 2 / truth.length;
     }
-    valSum = new Float64Array(0);
     this.fellBack = !(mse < naive);
+    // Split-conformal scores: the validation tail's absolute errors of what forecast() will return.
+    this.scores = Array.from({ length: h }, (_, i) => {
+      const r = Float64Array.from({ length: valCount }, (_, w) => Math.abs(truth[w * h + i] - (this.fellBack ? 0 : valSum[w * h + i])));
+      return r.sort();
+    });
+    valSum = new Float64Array(0);
     this.history = y;
     this.lookbackUsed = L;
     return { lookback: L, windows: n, validationLoss: mse, seasonalNaiveLoss: naive, fellBack: this.fellBack };
@@ -179,6 +186,26 @@ export class Forecaster {
       for (let i = 0; i < h; i++) out[i] += (this.scale * pred[i]) / this.models.length;
     }
     return out;
+  }
+
+  /**
+   * A central interval with nominal coverage `level` around forecast(), from split-conformal scores of
+   * the validation tail (per horizon step: the ceil((n+1) level)-th smallest absolute error of n). The
+   * tail also chose the early-stopping epoch, so the scores are slightly optimistic; with fewer than
+   * 1/(1-level) - 1 validation windows the largest error is used.
+   */
+  forecastInterval(level = 0.8): { forecast: Float64Array; lower: Float64Array; upper: Float64Array } {
+    if (!(level > 0 && level < 1)) throw new RangeError(`Forecaster.forecastInterval: level must be in (0, 1), got ${level}`);
+    const forecast = this.forecast();
+    const lower = new Float64Array(this.horizon);
+    const upper = new Float64Array(this.horizon);
+    for (let i = 0; i < this.horizon; i++) {
+      const s = this.scores[i];
+      const q = s[Math.min(s.length - 1, Math.ceil((s.length + 1) * level) - 1)] * this.scale;
+      lower[i] = forecast[i] - q;
+      upper[i] = forecast[i] + q;
+    }
+    return { forecast, lower, upper };
   }
 
   dispose(): void {

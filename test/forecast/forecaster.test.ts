@@ -29,6 +29,18 @@ describe('Forecaster', () => {
     expect(report.validationLoss).toBeLessThan(report.seasonalNaiveLoss / 4);
     const forecast = f.forecast();
     expect(mae(test, forecast)).toBeLessThan(mae(test, seasonalNaiveForecast(train, h, m)) / 2);
+    // Split-conformal intervals: around the forecast, wider at a higher level, covering most of the test.
+    const i80 = f.forecastInterval(0.8);
+    const i95 = f.forecastInterval(0.95);
+    expect(i80.forecast).toEqual(forecast);
+    for (let i = 0; i < h; i++) {
+      expect(i80.lower[i]).toBeLessThan(forecast[i]);
+      expect(i80.upper[i]).toBeGreaterThan(forecast[i]);
+      expect(i95.upper[i] - i95.lower[i]).toBeGreaterThanOrEqual(i80.upper[i] - i80.lower[i]);
+    }
+    const covered = test.filter((v, i) => v >= i95.lower[i] && v <= i95.upper[i]).length;
+    expect(covered).toBeGreaterThanOrEqual(h / 2);
+    expect(() => f.forecastInterval(1)).toThrow('Forecaster.forecastInterval: level must be in (0, 1), got 1');
     const g = new Forecaster(opts);
     await g.fit(train);
     expect(g.forecast()).toEqual(forecast);
