@@ -48,6 +48,7 @@ const backends = await testBackends();
 describe.each(backends.map((b) => ({ name: b.info().name, backend: b })))('kernel properties on $name', ({ name, backend }) => {
   it(`random shapes and flags match the float64 reference (${RUNS} cases)`, () => {
     let tried = 0;
+    let kinks = 0;
     const native = backend instanceof NativeBackend ? backend : null;
     const variants = native?.variants() ?? [];
     const perVariant: Record<string, number> = {};
@@ -72,7 +73,13 @@ describe.each(backends.map((b) => ({ name: b.info().name, backend: b })))('kerne
           const k = randomCellCase(cell, { T: c.T, B: c.B, I: c.I, H: c.H }, c.seed, flags, nonlinearity);
           const want = runReference(k);
           const got = runKernels(backend, k);
+          // relu is not differentiable at 0. Inputs on the 2^-8 grid can make a pre-activation exactly 0 in
+          // float64 while float32 rounding leaves 2^-27 (or the reverse): both sides then take a valid but
+          // different subgradient, and the gradients legitimately differ. Compare only the forward then.
+          const kink = nonlinearity === 'relu' && got.h.some((v, i) => (v > 0) !== (want.h[i] > 0));
+          if (kink) kinks++;
           for (const key of resultKeys(cell)) {
+            if (kink && !FORWARD_KEYS.has(key)) continue;
             const r = closeness(got[key], want[key], FORWARD_KEYS.has(key) ? FLOAT32_FORWARD : FLOAT32_GRADS, key);
             if (!r.ok) throw new Error(`${name} ${variant} ${cell}/${nonlinearity} ${JSON.stringify(c)}: ${r.message}`);
           }
@@ -86,7 +93,7 @@ describe.each(backends.map((b) => ({ name: b.info().name, backend: b })))('kerne
         native.setParallelThreshold(threshold!);
       }
     }
-    report(`kernels on ${name}`, { cases: tried, failures: 0, ...perVariant });
+    report(`kernels on ${name}`, { cases: tried, failures: 0, reluKinkCasesForwardOnly: kinks, ...perVariant });
     expect(tried).toBeGreaterThanOrEqual(RUNS);
   });
 });
