@@ -30,7 +30,7 @@ import { gemm_packed } from "./gemm";
 // One step over (B, H), four hidden units per v128. gates (B, 3H) holds gi on entry and r, z, n on
 // exit; gh (B, 3H) is h_prev·w_hhᵀ + b_hh. Padded rows (t >= lengths[b]) carry h and get zero gates
 // and hn.
-function gru_cell_forward(h: usize, gates: usize, hn: usize, gh: usize, h_prev: usize,
+export function gru_cell_forward(h: usize, gates: usize, hn: usize, gh: usize, h_prev: usize,
                           lengths: usize, t: i32, B: i32, H: i32): void {
   const G = 3 * H, H4 = f4(H), tail = H & 3, Hv = H - tail;
   for (let b = 0; b < B; b++) {

@@ -7,6 +7,7 @@ export { rnn_forward, rnn_backward } from "./rnn";
 export { linear_forward, linear_backward } from "./linear";
 export { adam_step, sgd_step, rmsprop_step, grad_norm, scale } from "./optim";
 export { gemm_nn, gemm_tn } from "./gemm";
+export { stream_pack, stream_step } from "./stream";
 
 // First free byte above static data. The host places its arena allocator at or above this address
 // (rounded up to its alignment) and grows memory itself; kernels never allocate.

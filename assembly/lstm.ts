@@ -25,7 +25,7 @@ import { gemm_packed } from "./gemm";
 // Post-activation gates and the c/h update for one step, fused in one pass over (B, H), four hidden
 // units per v128. gates (B, 4H) holds pre-activations on entry and post-activations on exit.
 // Padded rows (t >= lengths[b]) carry h and c and get zero gates.
-function lstm_cell_forward(h: usize, c: usize, gates: usize, h_prev: usize, c_prev: usize,
+export function lstm_cell_forward(h: usize, c: usize, gates: usize, h_prev: usize, c_prev: usize,
                            lengths: usize, t: i32, B: i32, H: i32): void {
   const G = 4 * H, H4 = f4(H), tail = H & 3, Hv = H - tail;
   for (let b = 0; b < B; b++) {

@@ -16,7 +16,7 @@ import { gemm_packed } from "./gemm";
 
 // One step over (B, H), in place: h_t (B, H) holds the pre-activation a on entry and act(a) on exit.
 // Padded rows (t >= lengths[b]) carry h_prev instead.
-function rnn_cell_forward(ht: usize, h_prev: usize, lengths: usize, t: i32, B: i32, H: i32, relu: bool): void {
+export function rnn_cell_forward(ht: usize, h_prev: usize, lengths: usize, t: i32, B: i32, H: i32, relu: bool): void {
   const tail = H & 3, Hv = H - tail;
   for (let b = 0; b < B; b++) {
     const hb = ht + f4(b * H);

@@ -13,6 +13,7 @@
 
 #include "../kernels/threads.h"
 #include "args.h"
+#include "stream.h"
 
 namespace seqcast {
 namespace binding {
@@ -385,6 +386,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("_set_parallel_threshold",
               Napi::Function::New(env, SetParallelThreshold, "_set_parallel_threshold"));
+  register_stream(env, exports);  // stream_bind (stream.cpp)
   return exports;
 }
 

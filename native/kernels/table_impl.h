@@ -9,6 +9,7 @@
 #include "gru_impl.h"
 #include "lstm_impl.h"
 #include "rnn_impl.h"
+#include "stream_impl.h"
 #include "train_impl.h"
 
 namespace seqcast {
@@ -31,7 +32,9 @@ KernelTable make_table(const char* variant) {
                      &Train<V>::grad_norm,
                      &Train<V>::scale,
                      &Gemm<V>::template run<false>,
-                     &Gemm<V>::template run<true>};
+                     &Gemm<V>::template run<true>,
+                     &Stream<V>::pack,
+                     &Stream<V>::step};
 }
 
 }  // namespace impl

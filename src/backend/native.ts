@@ -7,7 +7,7 @@ import type { LoadAttempt } from '../errors.js';
 import type {
   AdamStepArgs, Backend, BackendInfo, CellDims, F32Buffer, GemmArgs, GruBackwardArgs, GruForwardArgs, Lengths,
   LinearBackwardArgs, LinearDims, LinearForwardArgs, LstmBackwardArgs, LstmForwardArgs, NormType, Nonlinearity,
-  RmspropStepArgs, RnnBackwardArgs, RnnForwardArgs, SgdStepArgs,
+  RmspropStepArgs, RnnBackwardArgs, RnnForwardArgs, SgdStepArgs, StreamBindArgs, StreamDims, StreamStepper,
 } from './types.js';
 import {
   checkAdamStep, checkGemm, checkGruBackward, checkGruForward, checkLinearBackward, checkLinearForward,
@@ -15,6 +15,7 @@ import {
   reluFlag,
 } from './validate.js';
 import { ADAM_AMSGRAD, ADAM_DECOUPLED, RMSPROP_CENTERED, SGD_FIRST_STEP, SGD_NESTEROV } from './flags.js';
+import { checkStreamBind, STREAM_CELL_CODES } from '../layout/stream.js';
 
 type Arr = Float32Array | null;
 type Len = Lengths;
@@ -55,6 +56,9 @@ interface Addon {
   _set_parallel_threshold(macs: number): number;
   /** n zeroed floats in 64-byte-aligned native memory, freed when the array is collected. */
   alloc(n: number): Float32Array;
+  /** Absent from addons built before streaming (native/binding/stream.cpp). */
+  stream_bind?(y: Arr, h: Arr, c: Arr, x: Arr, params: Arr, head_w: Arr, head_b: Arr, cell: number, L: number,
+    I: number, H: number, O: number): () => void;
 }
 
 /**
@@ -207,6 +211,15 @@ export class NativeBackend implements Backend {
   gemm_tn(g: GemmArgs): void {
     checkGemm('gemm_tn', g);
     this.addon.gemm_tn(g.C.array, g.A.array, g.B.array, g.M, g.N, g.K, g.ldc, g.lda, g.ldb);
+  }
+
+  /** The addon checks every buffer once here; the returned step takes no arguments and checks nothing. */
+  stream_bind(a: StreamBindArgs, d: StreamDims): StreamStepper | null {
+    if (!this.addon.stream_bind) return null;
+    checkStreamBind(a, d);
+    const step = this.addon.stream_bind(arr(a.y), arr(a.h), arr(a.c), arr(a.x), arr(a.params), arr(a.head_w),
+      arr(a.head_b), STREAM_CELL_CODES[d.cell], d.L, d.I, d.H, d.O);
+    return { step, release: () => {} };
   }
 }
 

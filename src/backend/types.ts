@@ -235,6 +235,42 @@ export interface GemmArgs {
   ldb: number;
 }
 
+/** The cell of a streamed stack, as stream_bind numbers it (kernels.h STREAM_*). */
+export type StreamCell = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
+
+/**
+ * Arguments of stream_bind: a stack of unidirectional layers and a dense head bound once for batch-1
+ * streaming (src/model/stream.ts). The backend packs params once when binding and keeps every buffer
+ * given (native copies params and the head; WASM reads them in place, so they must outlive the
+ * stepper): each step() advances h (and c) by one step on x and writes y = head(h of the top layer).
+ */
+export interface StreamBindArgs {
+  y: F32Buffer; // (O) written
+  h: F32Buffer; // (L, H) state, read and written
+  c: F32Buffer | null; // (L, H) LSTM cell state, null otherwise
+  x: F32Buffer; // (I) the step's input
+  /** Every layer's w_ih, w_hh, b_ih, b_hh in that order, layer 0 first (PyTorch shapes). */
+  params: F32Buffer;
+  head_w: F32Buffer; // (O, H)
+  head_b: F32Buffer | null; // (O)
+}
+
+export interface StreamDims {
+  cell: StreamCell;
+  L: number;
+  I: number;
+  H: number;
+  O: number;
+}
+
+/** What stream_bind returns. */
+export interface StreamStepper {
+  /** One step on the bound buffers: no arguments, no checks. */
+  step(): void;
+  /** Frees what binding allocated (WASM arena memory; native memory goes with the garbage collector). */
+  release(): void;
+}
+
 export interface BackendInfo {
   name: BackendName;
   /** The SIMD level actually dispatched: avx512, avx2, neon, scalar or wasm-simd128. */
@@ -277,4 +313,11 @@ export interface Backend {
   gemm_nn(args: GemmArgs): void;
   /** C (M,N) += A^T * B, with A (K,M) and B (K,N) */
   gemm_tn(args: GemmArgs): void;
+
+  /**
+   * Optional: a fused batch-1 streaming step (native: one N-API call for all layers and the head).
+   * Returns null when this build cannot (an addon built before streaming); callers then step with
+   * the *_forward kernels at T = 1.
+   */
+  stream_bind?(args: StreamBindArgs, dims: StreamDims): StreamStepper | null;
 }

@@ -13,6 +13,7 @@ import { paramLayout } from '../layout/params.js';
 import { plan, Workspace } from '../layout/workspace.js';
 import { Rng } from '../random.js';
 import { Recurrent, type NamedTensor, type RecurrentOptions } from './recurrent.js';
+import { ModelStream, type StreamOptions } from './stream.js';
 
 export interface HeadOptions {
   /** State-dict prefix; default 'head' (then 'head1', 'head2', ... for more heads). */
@@ -285,6 +286,16 @@ export class SequenceModel {
   /** Predictions in inference mode (no dropout), one array per head. */
   predict(x: Float32Array, opts: Omit<ModelForwardOptions, 'training'>): Float32Array[] {
     return this.forward(x, { ...opts, training: false });
+  }
+
+  /**
+   * A batch-1 stepper for online inference: s.step(x) feeds one input and returns the first head's
+   * outputs, carrying the state between calls (see model/stream.ts). It snapshots the weights now:
+   * after fit() or loadStateDict(), make a new stream. Bidirectional models cannot stream.
+   */
+  stream(opts?: StreamOptions): ModelStream {
+    this.assertIdle('stream');
+    return new ModelStream(this, opts);
   }
 
   private assertIdle(what: string): void {

@@ -150,6 +150,30 @@ using GemmNnFn = void (*)(float* C, const float* A, const float* Bm, int M, int 
 using GemmTnFn = void (*)(float* C, const float* A, const float* Bm, int M, int N, int K,
                           int ldc, int lda, int ldb);
 
+// ---- Streaming (batch 1, one step, state carried): src/model/stream.ts via native/binding/stream.cpp
+// (assembly/stream.ts: the same two kernels for WASM).
+// A stack of unidirectional layers of one cell kind plus a dense head. stream_pack packs a layer's
+// weights once (layout private to the variant that packed it: step with the same table);
+// stream_step advances every layer's h (and c) by one step on x and writes the head's y (O > 0).
+// Results equal the *_forward kernels (T = 1, B = 1) followed by linear_forward on the same variant.
+constexpr int STREAM_LSTM = 0, STREAM_GRU = 1, STREAM_RNN_TANH = 2, STREAM_RNN_RELU = 3;
+inline int stream_gates(int cell) { return cell == STREAM_LSTM ? 4 : cell == STREAM_GRU ? 3 : 1; }
+inline int64_t stream_packed_floats(int cell, int I, int H) { return int64_t(stream_gates(cell)) * H * (I + H); }
+inline int64_t stream_scratch_floats(int cell, int H) { return int64_t(2) * stream_gates(cell) * H + 2 * int64_t(H); }
+struct StreamLayer {
+  const float* w_p;          // stream_pack's output, stream_packed_floats(cell, I, H)
+  const float *b_ih, *b_hh;  // (GH) (GH)
+  float* h;                  // (H) state: h_{t-1} in, h_t out
+  float* c;                  // (H) LSTM cell state, in and out; null for GRU and RNN
+  int I;                     // input width: the input size for layer 0, H above
+};
+using StreamPackFn = void (*)(float* w_p, const float* w_ih, const float* w_hh, int cell, int I, int H);
+using StreamStepFn = void (*)(float* y, const float* x,                        // (O) (I of layer 0)
+                              const StreamLayer* layers,                       // (L)
+                              const float* head_w, const float* head_b,        // (O,H) (O)?
+                              float* scratch,                                  // stream_scratch_floats
+                              int cell, int L, int H, int O);
+
 // One SIMD variant. dispatch.cpp fills it once at load from cpuid.
 struct KernelTable {
   const char* variant;  // "avx512", "avx2", "neon", "scalar"
@@ -168,6 +192,8 @@ struct KernelTable {
   ScaleFn scale;
   GemmNnFn gemm_nn;
   GemmTnFn gemm_tn;
+  StreamPackFn stream_pack;
+  StreamStepFn stream_step;
 };
 
 const KernelTable& kernels();                 // the active table
