@@ -29,8 +29,11 @@ export class BackendUnavailableError extends Error {
   readonly attempts: LoadAttempt[];
   constructor(wanted: 'native' | 'wasm', attempts: LoadAttempt[], fix: string) {
     const causes = attempts.filter((a) => a.backend === wanted).map((a) => `  ${a.where}: ${a.reason}`);
+    // globalThis: the browser build throws this too, and has no process.
+    const node = (globalThis as { process?: NodeJS.Process }).process;
+    const host = node?.versions?.node ? `${node.platform}-${node.arch} (Node ${node.versions.node})` : 'this browser';
     super(
-      `Could not load the ${wanted} backend for ${process.platform}-${process.arch} (Node ${process.versions.node}).\n` +
+      `Could not load the ${wanted} backend for ${host}.\n` +
         `${causes.join('\n')}\nPossible solutions: ${fix}`,
     );
     this.name = 'BackendUnavailableError';

@@ -3,7 +3,7 @@
 import { BackendUnavailableError, type LoadAttempt } from '../errors.js';
 import { loadNative } from './native.js';
 import type { Backend, BackendInfo, BackendName } from './types.js';
-import { loadWasm } from './wasm.js';
+import { loadWasm } from './wasm-node.js';
 
 export interface BackendOptions {
   /** Which backend to use; default 'auto' (or SEQCAST_BACKEND). */

@@ -1,12 +1,12 @@
 // The WASM backend: the AssemblyScript kernels (assembly/, compiled with SIMD) behind the same
 // contract. Buffers live in the module's memory; kernels get byte pointers (0 = null).
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+// Portable: no Node API here, so the browser build uses this file as it is. Where the bytes come
+// from is the caller's business: wasm-node.ts reads the file, browser/select.ts fetches it.
 import type { LoadAttempt } from '../errors.js';
 import type {
   AdamStepArgs, Backend, BackendInfo, CellDims, F32Buffer, GemmArgs, GruBackwardArgs, GruForwardArgs, Lengths,
   LinearBackwardArgs, LinearDims, LinearForwardArgs, LstmBackwardArgs, LstmForwardArgs, NormType, Nonlinearity,
-  RmspropStepArgs, RnnBackwardArgs, RnnForwardArgs, SgdStepArgs,
+  RmspropStepArgs, RnnBackwardArgs, RnnForwardArgs, SgdStepArgs, StreamBindArgs, StreamDims, StreamStepper,
 } from './types.js';
 import {
   checkAdamStep, checkGemm, checkGruBackward, checkGruForward, checkLinearBackward, checkLinearForward,
@@ -15,6 +15,7 @@ import {
 } from './validate.js';
 import { ADAM_AMSGRAD, ADAM_DECOUPLED, RMSPROP_CENTERED, SGD_FIRST_STEP, SGD_NESTEROV } from './flags.js';
 import { WasmArena } from './wasm-arena.js';
+import { checkStreamBind, STREAM_CELL_CODES, streamGates, streamPackedFloats, streamScratchFloats } from '../layout/stream.js';
 
 type Ptr = number;
 
@@ -49,9 +50,11 @@ interface WasmExports {
   scale(x: Ptr, n: number, alpha: number): void;
   gemm_nn(C: Ptr, A: Ptr, B: Ptr, M: number, N: number, K: number, ldc: number, lda: number, ldb: number): void;
   gemm_tn(C: Ptr, A: Ptr, B: Ptr, M: number, N: number, K: number, ldc: number, lda: number, ldb: number): void;
+  /** Absent from modules built before streaming (assembly/stream.ts). */
+  stream_pack?(w_p: Ptr, w_ih: Ptr, w_hh: Ptr, cell: number, I: number, H: number): void;
+  stream_step?(y: Ptr, x: Ptr, layers: Ptr, head_w: Ptr, head_b: Ptr, scratch: Ptr, cell: number, L: number,
+    H: number, O: number): void;
 }
-
-export const WASM_MODULE_URL = new URL('../../build/wasm/seqcast.wasm', import.meta.url);
 
 class WasmBuffer implements F32Buffer {
   private view: Float32Array | null = null;
@@ -85,8 +88,15 @@ export class WasmBackend implements Backend {
   private readonly arena: WasmArena;
   /** Where per-call lengths are copied in: grown to the largest batch seen, then reused. */
   private lengthsSlot = { ptr: 0, capacity: 0 };
+  /** Buffers dropped without free() (a model never disposed): their blocks return to the arena when
+   * the buffer and every sub-buffer of it are collected, as the native addon's finalizer does. */
+  private readonly unfreed = new FinalizationRegistry<number>((ptr) => this.arena.release(ptr));
 
-  constructor(private readonly k: WasmExports) {
+  constructor(
+    private readonly k: WasmExports,
+    /** The compiled module: a browser training worker instantiates it again instead of fetching it. */
+    readonly module: WebAssembly.Module | null = null,
+  ) {
     this.arena = new WasmArena(k.memory, k.heap_base());
   }
 
@@ -101,12 +111,15 @@ export class WasmBackend implements Backend {
 
   alloc(length: number): F32Buffer {
     if (!Number.isInteger(length) || length < 0) throw new RangeError(`alloc: length must be a non-negative integer, got ${length}`);
-    return new WasmBuffer(this.k.memory, this.arena.alloc(length * 4), length, null);
+    const buffer = new WasmBuffer(this.k.memory, this.arena.alloc(length * 4), length, null);
+    this.unfreed.register(buffer, buffer.ptr, buffer);
+    return buffer;
   }
 
   free(buffer: F32Buffer): void {
     const b = buffer as WasmBuffer;
     if (b.root !== null) throw new Error('free: pass the buffer returned by alloc(), not a sub-buffer of it');
+    this.unfreed.unregister(b);
     this.arena.release(b.ptr);
   }
 
@@ -212,29 +225,72 @@ export class WasmBackend implements Backend {
     checkGemm('gemm_tn', g);
     this.k.gemm_tn(ptr(g.C), ptr(g.A), ptr(g.B), g.M, g.N, g.K, g.ldc, g.lda, g.ldb);
   }
+
+  /**
+   * Packs every layer once into arena memory it owns (with the layer table and scratch); params,
+   * head and the bound buffers are read in place, so they must outlive the stepper.
+   */
+  stream_bind(a: StreamBindArgs, d: StreamDims): StreamStepper | null {
+    const { stream_pack, stream_step } = this.k;
+    if (!stream_pack || !stream_step) return null;
+    checkStreamBind(a, d);
+    const { cell, L, I, H, O } = d;
+    const GH = streamGates(cell) * H;
+    const packed = Array.from({ length: L }, (_, l) => this.alloc(streamPackedFloats(cell, l === 0 ? I : H, H)));
+    const scratch = this.alloc(streamScratchFloats(cell, H));
+    const table = this.alloc(6 * L); // per layer: w_p, b_ih, b_hh, h, c, I as 32-bit words
+    const words = new Uint32Array(this.k.memory.buffer, ptr(table), 6 * L);
+    let at = 0;
+    for (let l = 0; l < L; l++) {
+      const Il = l === 0 ? I : H;
+      const w_ih = a.params.sub(at, GH * Il);
+      const w_hh = a.params.sub(at + GH * Il, GH * H);
+      const b_ih = a.params.sub(at + GH * (Il + H), GH);
+      const b_hh = a.params.sub(at + GH * (Il + H + 1), GH);
+      at += GH * (Il + H + 2);
+      stream_pack(ptr(packed[l]), ptr(w_ih), ptr(w_hh), STREAM_CELL_CODES[cell], Il, H);
+      words.set([ptr(packed[l]), ptr(b_ih), ptr(b_hh), ptr(a.h) + 4 * l * H, a.c ? ptr(a.c) + 4 * l * H : 0, Il], 6 * l);
+    }
+    const args = [ptr(a.y), ptr(a.x), ptr(table), ptr(a.head_w), ptr(a.head_b), ptr(scratch), STREAM_CELL_CODES[cell], L, H, O] as const;
+    return {
+      step: () => stream_step(...args),
+      release: () => [...packed, scratch, table].forEach((b) => this.free(b)),
+    };
+  }
 }
 
-/** Instantiates the module, or records why not in `attempts` and returns null. */
-export async function loadWasm(attempts: LoadAttempt[]): Promise<WasmBackend | null> {
-  const where = fileURLToPath(WASM_MODULE_URL);
-  let bytes: Uint8Array<ArrayBuffer>;
-  try {
-    bytes = await readFile(where);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    attempts.push({ backend: 'wasm', where, reason: code === 'ENOENT' ? 'not found' : (e as Error).message });
-    return null;
+/** What the module can be instantiated from: its bytes, a fetch() response (streamed), or a compiled module. */
+export type WasmSource = BufferSource | Response | WebAssembly.Module;
+
+const IMPORTS = {
+  env: {
+    abort: () => {
+      throw new Error('wasm backend: a kernel aborted (an internal assertion failed)');
+    },
+  },
+};
+
+/** Compiles a source; a Response served without the application/wasm type falls back to its bytes. */
+export async function compileWasm(source: WasmSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  if (typeof Response === 'function' && source instanceof Response) {
+    if (!source.ok) throw new Error(`HTTP ${source.status} ${source.statusText}`.trim());
+    const typed = (source.headers.get('content-type') ?? '').startsWith('application/wasm');
+    if (typed && typeof WebAssembly.compileStreaming === 'function') return WebAssembly.compileStreaming(source);
+    return WebAssembly.compile(await source.arrayBuffer());
   }
+  return WebAssembly.compile(source as BufferSource);
+}
+
+/**
+ * Instantiates the module, or records why not in `attempts` (under `where`, the file or URL it came
+ * from) and returns null.
+ */
+export async function instantiateWasm(source: WasmSource, where: string, attempts: LoadAttempt[]): Promise<WasmBackend | null> {
   try {
-    const module = await WebAssembly.compile(bytes);
-    const instance = await WebAssembly.instantiate(module, {
-      env: {
-        abort: () => {
-          throw new Error('wasm backend: a kernel aborted (an internal assertion failed)');
-        },
-      },
-    });
-    return new WasmBackend(instance.exports as unknown as WasmExports);
+    const module = await compileWasm(source);
+    const instance = await WebAssembly.instantiate(module, IMPORTS);
+    return new WasmBackend(instance.exports as unknown as WasmExports, module);
   } catch (e) {
     attempts.push({ backend: 'wasm', where, reason: `failed to instantiate: ${(e as Error).message}` });
     return null;

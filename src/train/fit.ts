@@ -1,8 +1,9 @@
-// fit(): training that never blocks the caller. The loop (fit-loop.ts) runs in a worker thread on the
+// fit(): training that never blocks the caller. The loop (fit-loop.ts) runs in a worker on the
 // model's own backend (native kernels or WASM), posting progress events; cancellation crosses by a
 // shared flag checked between batches (the worker's loop is synchronous, so messages could not reach
 // it). The trained weights come back at the end, or the last good ones on an error.
-import { Worker } from 'node:worker_threads';
+// Portable: the worker itself is started by fit-thread.ts (Node worker_threads), which the browser
+// build replaces with browser/fit-thread.ts (a Web Worker); the job and its messages are the same.
 import { BusyError } from '../errors.js';
 import type { BackendName } from '../backend/types.js';
 import type { SequenceModel, SequenceModelOptions } from '../model/sequence-model.js';
@@ -11,6 +12,7 @@ import { checkLoopOptions, DivergenceError, type FitResult, type LoopOptions, ty
 import type { LossSpec } from './losses.js';
 import type { OptimizerSpec } from './optimizers.js';
 import type { ScheduleSpec } from './schedules.js';
+import { startFitThread } from './fit-thread.js';
 
 export interface FitOptions {
   epochs: number;
@@ -49,7 +51,9 @@ export interface FitJob {
   train: Checked;
   validation: Checked | null;
   loop: LoopOptions;
-  stop: SharedArrayBuffer;
+  /** Set to 1 to stop between batches; null where SharedArrayBuffer is unavailable (a browser page
+   * without cross-origin isolation), and then the thread cancels by ending the worker instead. */
+  stop: SharedArrayBuffer | null;
 }
 
 export type FitMessage =
@@ -57,22 +61,27 @@ export type FitMessage =
   | { type: 'done'; result: FitResult; params: Float32Array }
   | { type: 'error'; name: string; message: string; where: { epoch: number; batch: number } | null; params: Float32Array };
 
+/** What fit() hears from the worker (started by fit-thread.ts, or browser/fit-thread.ts). */
+export interface FitListeners {
+  message(m: FitMessage): void;
+  /** The worker failed outside the loop (it could not start, or threw while loading). */
+  failed(e: Error): void;
+  /** The worker ended; after a 'done' or 'error' message this is expected. */
+  exited(code: number): void;
+}
+
+/** A running training worker. */
+export interface FitThread {
+  /** Asks the loop to stop after the current batch; a 'done' message with cancelled: true follows. */
+  cancel(): void;
+  terminate(): Promise<void>;
+}
+
 const busy = new WeakSet<SequenceModel>();
 
 /** Whether a fit() of this model is under way; its other methods must wait for it. */
 export function isFitting(model: SequenceModel): boolean {
   return busy.has(model);
-}
-
-/** The worker: the compiled fit-worker.js, or, when running from TypeScript sources (tests and
- * examples through tsx), a bootstrap that registers tsx in the worker and imports fit-worker.ts. */
-function startWorker(job: FitJob): Worker {
-  // The worker inherits the process's flags; --input-type (set by `node -e` scripts) is not valid for a file.
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./fit-worker.js', import.meta.url), { workerData: job, execArgv });
-  const entry = new URL('./fit-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: job });
 }
 
 export async function fit(model: SequenceModel, data: TrainingData, opts: FitOptions): Promise<FitResult> {
@@ -113,43 +122,42 @@ export async function fit(model: SequenceModel, data: TrainingData, opts: FitOpt
       tbptt: opts.tbptt,
       stateful: opts.stateful,
     },
-    stop: new SharedArrayBuffer(4),
+    stop: typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : null,
   };
   checkLoopOptions(job.loop, train);
-  const stop = new Int32Array(job.stop);
   busy.add(model);
-  const worker = startWorker(job);
-  const onAbort = (): void => {
-    Atomics.store(stop, 0, 1);
-  };
+  let thread: FitThread | null = null;
+  const onAbort = (): void => thread?.cancel();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await new Promise<FitResult>((resolve, reject) => {
       let settled = false;
-      worker.on('message', (m: FitMessage) => {
-        if (m.type === 'progress') {
-          opts.onProgress?.(m.event);
-          return;
-        }
-        settled = true;
-        model.params.array.set(m.params); // trained, or the last good weights
-        if (m.type === 'done') {
-          if (m.result.cancelled) reject(opts.signal?.reason ?? new Error('fit was cancelled'));
-          else resolve(m.result);
-        } else if (m.where) reject(Object.assign(new DivergenceError(m.where.epoch, m.where.batch, ''), { message: m.message }));
-        else reject(Object.assign(new Error(m.message), { name: m.name }));
-      });
-      worker.on('error', (e) => {
-        settled = true;
-        reject(e);
-      });
-      worker.on('exit', (code) => {
-        if (!settled) reject(new Error(`fit: the training worker exited with code ${code} before finishing`));
+      thread = startFitThread(job, model.backend, {
+        message: (m: FitMessage) => {
+          if (m.type === 'progress') {
+            opts.onProgress?.(m.event);
+            return;
+          }
+          settled = true;
+          model.params.array.set(m.params); // trained, or the last good weights
+          if (m.type === 'done') {
+            if (m.result.cancelled) reject(opts.signal?.reason ?? new Error('fit was cancelled'));
+            else resolve(m.result);
+          } else if (m.where) reject(Object.assign(new DivergenceError(m.where.epoch, m.where.batch, ''), { message: m.message }));
+          else reject(Object.assign(new Error(m.message), { name: m.name }));
+        },
+        failed: (e: Error) => {
+          settled = true;
+          reject(e);
+        },
+        exited: (code: number) => {
+          if (!settled) reject(new Error(`fit: the training worker exited with code ${code} before finishing`));
+        },
       });
     });
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     busy.delete(model);
-    await worker.terminate();
+    await (thread as FitThread | null)?.terminate();
   }
 }
