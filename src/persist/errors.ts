@@ -7,6 +7,7 @@ export type ModelFileProblem =
   | 'truncated' // the file ends before the sizes in its preamble say it should
   | 'trailing-bytes' // bytes after the end of the data
   | 'header-too-large' // a header length over the limit, rejected before allocating
+  | 'file-too-large' // a file larger than one buffer can hold, rejected before reading it
   | 'checksum' // the CRC-32 does not match: the file is corrupted
   | 'invalid-header' // the header is not valid UTF-8 JSON of the expected structure
   | 'invalid-tensor' // a tensor entry is outside the data, misaligned, overlapping or of the wrong shape

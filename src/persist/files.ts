@@ -4,12 +4,14 @@
 // Serialization runs first, so a model that cannot be saved leaves `path` untouched. loadModel
 // checks the preamble against the file size before reading the rest.
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:buffer';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendOptions } from '../backend/select.js';
 import { loadBackend } from '../backend/select.js';
 import type { SequenceModel } from '../model/sequence-model.js';
+import { ModelFileError } from './errors.js';
 import { PREAMBLE_BYTES, readPreamble } from './format.js';
 import { buildModel, parseModelFile, type LoadedModel } from './load.js';
 import { serializeModel, type SerializeOptions } from './save.js';
@@ -39,8 +41,11 @@ async function syncFolder(folder: string): Promise<void> {
  * temporary file remains.
  */
 export async function saveModel(path: string | URL, model: SequenceModel, opts: SerializeOptions = {}): Promise<void> {
-  const target = toPath('saveModel', path);
-  const bytes = serializeModel(model, opts);
+  await writeFileAtomic(toPath('saveModel', path), serializeModel(model, opts));
+}
+
+/** Writes `bytes` to `target` atomically (temporary file, fsync, rename), as saveModel does. */
+export async function writeFileAtomic(target: string, bytes: Uint8Array): Promise<void> {
   const folder = dirname(target);
   const temp = join(folder, `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let created = false;
@@ -74,6 +79,13 @@ export async function loadModel(path: string | URL, opts: BackendOptions = {}): 
     const head = new Uint8Array(Math.min(PREAMBLE_BYTES, size));
     await handle.read(head, 0, head.length, 0);
     readPreamble(head, size, where);
+    // A file too big for one buffer is refused by name, not by a RangeError from the allocation.
+    if (size > constants.MAX_LENGTH)
+      throw new ModelFileError(
+        'file-too-large',
+        `${where}: the file is ${size} bytes, more than the ${constants.MAX_LENGTH} bytes Node.js can hold in one buffer; ` +
+          'it is corrupted or not a seqcast model file: copy the file again from its source, or save the model again',
+      );
     bytes = new Uint8Array(size);
     let read = 0;
     while (read < size) {

@@ -98,7 +98,9 @@ export function expectedTensors(m: SavedModelOptions): Array<{ name: string; sha
 export function describeModel(m: SavedModelOptions): string {
   return (
     `${m.cell.toUpperCase()}(inputSize=${m.inputSize}, hiddenSize=${m.hiddenSize}, numLayers=${m.numLayers}, ` +
-    `bidirectional=${m.bidirectional}) with heads ${m.heads.map((h) => `${h.name}[${h.outputs}, ${h.on}]`).join(', ')}`
+    `bidirectional=${m.bidirectional}) with heads ${m.heads.slice(0, 4).map((h) => `${h.name.slice(0, 40)}[${h.outputs}, ${h.on}]`).join(', ')}` +
+    // A corrupted header can list thousands of heads; the message stays one line.
+    (m.heads.length > 4 ? ` and ${m.heads.length - 4} more` : '')
   );
 }
 

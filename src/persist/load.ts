@@ -44,6 +44,10 @@ const show = (v: unknown): string => {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 };
 
+/** A list of names short enough for a message: a corrupted header can name thousands. */
+const few = (names: string[], max = 8): string =>
+  names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
 const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -92,7 +96,7 @@ function checkTensors(where: string, tensors: unknown, model: SavedModelOptions,
     fail(
       'invalid-tensor', where,
       `the tensors do not match a ${describeModel(model)}` +
-        (missing.length ? `; missing: ${missing.join(', ')}` : '') + (unexpected.length ? `; unexpected: ${unexpected.join(', ')}` : ''),
+        (missing.length ? `; missing: ${few(missing)}` : '') + (unexpected.length ? `; unexpected: ${few(unexpected)}` : ''),
     );
   const out: TensorEntry[] = [];
   for (const { name, shape } of expected) {
