@@ -1,5 +1,6 @@
 // The Forecaster's method on series whose answer is known: it starts from seasonal naive, learns what
-// seasonal naive misses (here a trend), and falls back to seasonal naive when it cannot beat it.
+// seasonal naive misses (here a trend) with streaming and with windowed networks, and falls back to
+// seasonal naive when it cannot beat it.
 import { describe, expect, it } from 'vitest';
 import { Forecaster } from '../../src/forecast/forecaster.js';
 import { seasonalNaiveForecast } from '../../src/evaluate/baselines.js';
@@ -17,12 +18,12 @@ function trendSeasonal(n: number, m: number, seed: number): Float64Array {
 }
 
 describe('Forecaster', () => {
-  it('beats seasonal naive on a trending seasonal series, and is deterministic per seed', async () => {
+  it.each([false, true])('beats seasonal naive on a trending seasonal series, and is deterministic per seed (streaming: %s)', async (streaming) => {
     const m = 12, h = 12;
     const y = trendSeasonal(240, m, 1);
     const train = y.subarray(0, y.length - h);
     const test = y.subarray(y.length - h);
-    const opts = { horizon: h, season: m, ensemble: 1, epochs: 60, seed: 2 };
+    const opts = { horizon: h, season: m, ensemble: 1, epochs: 60, seed: 2, streaming };
     const f = new Forecaster(opts);
     const report = await f.fit(train);
     expect(report.fellBack).toBe(false);
@@ -34,8 +35,9 @@ describe('Forecaster', () => {
     const i95 = f.forecastInterval(0.95);
     expect(i80.forecast).toEqual(forecast);
     for (let i = 0; i < h; i++) {
-      expect(i80.lower[i]).toBeLessThan(forecast[i]);
-      expect(i80.upper[i]).toBeGreaterThan(forecast[i]);
+      expect(i80.lower[i]).toBeLessThanOrEqual(forecast[i]);
+      expect(i80.upper[i]).toBeGreaterThanOrEqual(forecast[i]);
+      expect(i80.upper[i]).toBeGreaterThan(i80.lower[i]);
       expect(i95.upper[i] - i95.lower[i]).toBeGreaterThanOrEqual(i80.upper[i] - i80.lower[i]);
     }
     const covered = test.filter((v, i) => v >= i95.lower[i] && v <= i95.upper[i]).length;
@@ -48,16 +50,31 @@ describe('Forecaster', () => {
     g.dispose();
   });
 
-  it('falls back to seasonal naive when the networks cannot beat it on validation', async () => {
+  it.each([false, true])('falls back to seasonal naive when the networks cannot beat it on validation (streaming: %s)', async (streaming) => {
     // A pure repeating season: seasonal naive is exact, so no correction can help.
     const m = 4, h = 4;
     const y = Float64Array.from({ length: 80 }, (_, t) => [3, 1, 4, 1][t % m]);
-    const f = new Forecaster({ horizon: h, season: m, ensemble: 1, epochs: 5 });
+    const f = new Forecaster({ horizon: h, season: m, ensemble: 1, epochs: 5, streaming });
     const report = await f.fit(y);
     expect(report.seasonalNaiveLoss).toBe(0);
     expect(report.fellBack).toBe(true);
     expect(Array.from(f.forecast())).toEqual([3, 1, 4, 1]);
     f.dispose();
+  });
+
+  it.each([false, true])('reports progress per member and phase, and stops on abort (streaming: %s)', async (streaming) => {
+    const y = trendSeasonal(120, 4, 2);
+    const events: Array<{ member: number; members: number; phase: string; epoch: number }> = [];
+    const f = new Forecaster({ horizon: 4, season: 4, ensemble: 2, epochs: 3, hiddenSize: 4, streaming });
+    const report = await f.fit(y, { onProgress: (e) => events.push(e) });
+    const seen = new Set(events.map((e) => `${e.phase}/${e.member}/${e.members}`));
+    expect([...seen].sort()).toEqual(report.fellBack ? ['select/0/2', 'select/1/2'] : ['refit/0/2', 'refit/1/2', 'select/0/2', 'select/1/2']);
+    f.dispose();
+    const controller = new AbortController();
+    const g = new Forecaster({ horizon: 4, season: 4, ensemble: 2, epochs: 50, hiddenSize: 4, streaming });
+    const fitting = g.fit(y, { signal: controller.signal, onProgress: () => controller.abort(new Error('stopped by the test')) });
+    await expect(fitting).rejects.toThrow('stopped by the test');
+    expect(() => g.forecast()).toThrow('Forecaster.forecast: call fit() first');
   });
 
   it('rejects what it cannot use, with the numbers', async () => {
