@@ -16,8 +16,12 @@ export type LossSpec =
   | { name: 'quantile'; quantiles: number[]; reduction?: Reduction }
   /** posWeight: one weight per column (PyTorch's pos_weight), default 1. */
   | { name: 'bce_with_logits'; posWeight?: ArrayLike<number>; reduction?: Reduction }
-  /** input (N, C) logits, target (N) class indices. */
-  | { name: 'cross_entropy'; reduction?: Reduction };
+  /**
+   * input (N, C) logits; target (N) class indices, or (N, C) class probabilities (e.g. one-hot, the
+   * form the fit loop passes). weight: one per class (PyTorch's weight); with class indices 'mean'
+   * divides by the targets' weight sum, with probabilities by N, as PyTorch does.
+   */
+  | { name: 'cross_entropy'; weight?: ArrayLike<number>; reduction?: Reduction };
 
 export interface LossResult {
   value: number;
@@ -48,23 +52,55 @@ export function computeLoss(spec: LossSpec, input: ArrayLike<number>, target: Ar
   const dv = new Float64Array(input.length); // gradients before the reduction's scale
   let value = 0;
   let count = 0;
+  let weightSum = 0; // cross-entropy's 'mean' denominator (PyTorch's): the targets' class weights, or rows for probability targets
   const reduction = spec.reduction ?? 'mean';
   if (reduction !== 'mean' && reduction !== 'sum') throw new RangeError(`loss: reduction must be 'mean' or 'sum', got '${reduction}'`);
 
   if (spec.name === 'cross_entropy') {
-    expectLength('target', target, rows, 'rows');
+    // Targets: one class index per row, or class probabilities (rows, columns) as PyTorch >= 1.10
+    // accepts; the fit loop passes the second form (one target per output), e.g. one-hot rows.
+    const soft = columns > 1 && target.length === input.length;
+    if (!soft) expectLength('target', target, rows, 'rows (class indices; or rows * columns class probabilities)');
+    const classWeight = spec.weight;
+    if (classWeight) expectLength('weight', classWeight, columns, 'columns (one per class)');
     for (let n = 0; n < rows; n++) {
-      const y = target[n];
-      if (Number.isNaN(y)) continue;
-      if (!Number.isInteger(y) || y < 0 || y >= columns)
-        throw new RangeError(`loss: cross_entropy target[${n}] must be a class index in [0, ${columns}), got ${y}`);
+      const y = soft ? 0 : target[n];
+      if (soft) {
+        let missing = false;
+        for (let c = 0; c < columns; c++) {
+          const p = target[n * columns + c];
+          if (Number.isNaN(p)) missing = true;
+          else if (!(p >= 0 && p <= 1)) throw new RangeError(`loss: cross_entropy target[${n}][${c}] must be a probability in [0, 1], got ${p}`);
+        }
+        if (missing) continue;
+      } else {
+        if (Number.isNaN(y)) continue;
+        if (!Number.isInteger(y) || y < 0 || y >= columns)
+          throw new RangeError(`loss: cross_entropy target[${n}] must be a class index in [0, ${columns}), got ${y}`);
+      }
       // logsumexp shifted by the row maximum, so a logit of 50 cannot overflow.
       let max = -Infinity;
       for (let c = 0; c < columns; c++) max = Math.max(max, input[n * columns + c]);
       let sum = 0;
       for (let c = 0; c < columns; c++) sum += Math.exp(input[n * columns + c] - max);
-      value += max + Math.log(sum) - input[n * columns + y];
-      for (let c = 0; c < columns; c++) dv[n * columns + c] = Math.exp(input[n * columns + c] - max) / sum - (c === y ? 1 : 0);
+      const logZ = max + Math.log(sum);
+      if (soft) {
+        // -sum_c w_c p_c log softmax_c; d/dz_c = softmax_c * sum_k w_k p_k - w_c p_c. 'mean' divides by rows.
+        let wp = 0;
+        for (let c = 0; c < columns; c++) {
+          const w = classWeight ? classWeight[c] : 1;
+          value += w * target[n * columns + c] * (logZ - input[n * columns + c]);
+          wp += w * target[n * columns + c];
+        }
+        for (let c = 0; c < columns; c++)
+          dv[n * columns + c] = Math.exp(input[n * columns + c] - logZ) * wp - (classWeight ? classWeight[c] : 1) * target[n * columns + c];
+        weightSum += 1;
+      } else {
+        const w = classWeight ? classWeight[y] : 1;
+        value += w * (logZ - input[n * columns + y]);
+        for (let c = 0; c < columns; c++) dv[n * columns + c] = w * (Math.exp(input[n * columns + c] - max) / sum - (c === y ? 1 : 0));
+        weightSum += w;
+      }
       count++;
     }
   } else if (spec.name === 'quantile') {
@@ -126,7 +162,8 @@ export function computeLoss(spec: LossSpec, input: ArrayLike<number>, target: Ar
       count++;
     }
   }
-  const scale = reduction === 'mean' ? (count > 0 ? 1 / count : 0) : 1;
+  const denominator = spec.name === 'cross_entropy' ? weightSum : count;
+  const scale = reduction === 'mean' ? (denominator > 0 ? 1 / denominator : 0) : 1;
   for (let i = 0; i < dv.length; i++) grad[i] = dv[i] * scale;
   return { value: value * scale, grad, count };
 }
