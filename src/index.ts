@@ -2,7 +2,9 @@
 export { Recurrent } from './model/recurrent.js';
 export type { RecurrentOptions, ForwardOptions, RecurrentOutput, BackwardOptions, InputGrads, NamedTensor } from './model/recurrent.js';
 export { SequenceModel } from './model/sequence-model.js';
-export type { SequenceModelOptions, HeadOptions, ModelForwardOptions } from './model/sequence-model.js';
+export type { SequenceModelOptions, HeadOptions, ModelForwardOptions, RecurrentState } from './model/sequence-model.js';
+export { ModelStream } from './model/stream.js';
+export type { StreamOptions } from './model/stream.js';
 export type { FitOptions } from './train/fit.js';
 export { DivergenceError } from './train/fit-loop.js';
 export type { FitResult, ProgressEvent } from './train/fit-loop.js';
@@ -61,4 +63,23 @@ export { naiveForecast, seasonalNaiveForecast, driftForecast, movingAverageForec
 export { rollingOrigins, backtest } from './evaluate/backtest.js';
 export type { Cutoff, OriginOptions, Scores, BaselineName, BaselineScores, OriginResult, BacktestResult, BacktestOptions, Forecaster as ForecastFunction } from './evaluate/backtest.js';
 export { Forecaster } from './forecast/forecaster.js';
-export type { ForecasterOptions, ForecasterFitReport } from './forecast/forecaster.js';
+export type {
+  ForecasterOptions, ForecasterFitReport, ForecastInterval, Observation, ForecasterData, FitColumns, ForecasterFitOptions, ForecasterProgressEvent,
+} from './forecast/forecaster.js';
+export type { DataInfo as ForecasterDataInfo } from './forecast/forecast-data.js';
+export { FORECASTER_VERSION } from './forecast/forecaster-file.js';
+export { SequenceClassifier } from './forecast/classifier.js';
+export type { ClassifierOptions, ClassifierData, ClassifierFitReport, ClassifierEvaluation, ClassLabel } from './forecast/classifier.js';
+export { directionWindows, directionInput } from './forecast/direction.js';
+export type { DirectionOptions, Direction } from './forecast/direction.js';
+export { compareCells, formatComparison, forecasterParameters } from './forecast/compare.js';
+export type { CompareOptions, CellComparison, ComparisonTable } from './forecast/compare.js';
+export { readSafetensors, writeSafetensors } from './interop/safetensors.js';
+export type { SafetensorsFile, SafetensorsTensor } from './interop/safetensors.js';
+export type { SafetensorsDtype } from './interop/dtypes.js';
+export { exportSafetensors, importSafetensors, loadSafetensorsInto, inferModelOptions } from './interop/model-safetensors.js';
+export type { ExportOptions as SafetensorsExportOptions, ImportOptions as SafetensorsImportOptions } from './interop/model-safetensors.js';
+export { fromKerasWeights, toKerasWeights, kerasModelOptions, kerasWeightsFromSafetensors, kerasWeightsToTensors } from './interop/keras.js';
+export type { KerasWeights, KerasRecurrentLayer, KerasDense } from './interop/keras.js';
+export { InteropError } from './interop/errors.js';
+export type { InteropProblem } from './interop/errors.js';
