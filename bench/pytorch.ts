@@ -14,12 +14,14 @@ export interface TorchTiming {
   forwardBackwardMs: number;
   /** forward, backward, MSE on Linear(H, 1) over the last step, Adam.step() */
   trainMs: number;
+  /** One step at batch 1 under no_grad, the previous call's state carried in, microseconds. */
+  streamUs: number;
   torch: string;
 }
 
 const SCRIPT = fileURLToPath(new URL('./pytorch_rnn.py', import.meta.url));
 
-function tunedEnv(): NodeJS.ProcessEnv {
+export function tunedEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
@@ -35,9 +37,15 @@ export function findTorchPython(): string | null {
   return null;
 }
 
-export function runPytorch(python: string, cells: CellKind[], workloads: Workload[], threads: number[]): TorchTiming[] {
+export function runPytorch(
+  python: string,
+  cells: CellKind[],
+  workloads: Workload[],
+  threads: number[],
+  { minSeconds = 1.5, minRuns = 5 } = {},
+): TorchTiming[] {
   const r = spawnSync(python, [SCRIPT], {
-    input: JSON.stringify({ cells, workloads, threads }),
+    input: JSON.stringify({ cells, workloads, threads, minSeconds, minRuns }),
     encoding: 'utf8',
     env: tunedEnv(),
     maxBuffer: 16 * 1024 * 1024,

@@ -2,8 +2,10 @@
 
 Reads the cells and workloads as JSON on stdin, prints one JSON line per cell, workload and thread count with the
 median milliseconds of forward (inference, no_grad), forward+backward, and a full training step (Linear head on
-the last step, MSE, Adam), as seqcast's bench measures them. Run it through bench/run.ts,
-which sets the tuned environment (OpenBLAS AVX-512 kernels, glibc huge pages).
+the last step, MSE, Adam), as seqcast's bench measures them, and the microseconds of one streaming step (batch 1,
+one time step, the state of the previous call carried in). "minSeconds" (default 1.5) and "minRuns" (default 5)
+bound each measurement. Run it through bench/run.ts, which sets the tuned environment (OpenBLAS AVX-512 kernels,
+glibc huge pages).
 """
 import json
 import statistics
@@ -27,6 +29,8 @@ def median_ms(fn, min_s=1.5, min_runs=5, max_runs=200, warmup=2):
 
 def main():
     cfg = json.load(sys.stdin)
+    min_s = cfg.get("minSeconds", 1.5)
+    min_runs = cfg.get("minRuns", 5)
     modules = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}
     for threads in cfg["threads"]:
         torch.set_num_threads(threads)
@@ -58,12 +62,20 @@ def main():
                     loss.backward()
                     adam.step()
 
-                fwd, fwd_runs = median_ms(forward)
-                fb, fb_runs = median_ms(forward_backward)
-                tr, tr_runs = median_ms(train_step)
+                x_step = torch.randn(1, 1, w["inputSize"])
+                state = [None]
+
+                def stream_step():
+                    with torch.no_grad():
+                        y, state[0] = net(x_step, state[0])
+
+                fwd, fwd_runs = median_ms(forward, min_s, min_runs)
+                fb, fb_runs = median_ms(forward_backward, min_s, min_runs)
+                tr, tr_runs = median_ms(train_step, min_s, min_runs)
+                stream, _ = median_ms(stream_step, min_s / 3, max_runs=2000, warmup=10)
                 print(json.dumps({"cell": cell, "name": w["name"], "threads": threads, "forwardMs": fwd,
-                                  "forwardBackwardMs": fb, "trainMs": tr, "runs": fwd_runs + fb_runs + tr_runs,
-                                  "torch": torch.__version__}),
+                                  "forwardBackwardMs": fb, "trainMs": tr, "streamUs": stream * 1000,
+                                  "runs": fwd_runs + fb_runs + tr_runs, "torch": torch.__version__}),
                       flush=True)
 
 

@@ -28,3 +28,9 @@ export function forwardFlops(cell: CellKind, w: Workload): number {
 
 /** Backward adds twice the forward's products (dgates·W for dh and dx, and the weight gradients): 3x in all. */
 export const forwardBackwardFlops = (cell: CellKind, w: Workload): number => 3 * forwardFlops(cell, w);
+
+/**
+ * Of a full training step: forward and backward of the stack. The Linear(H, 1) head, the loss and Adam
+ * add O(B*H + parameters) operations, under 1 % on every workload, and are left out.
+ */
+export const trainFlops = (cell: CellKind, w: Workload): number => forwardBackwardFlops(cell, w);
