@@ -13,10 +13,11 @@ import type { NamedTensor } from '../model/recurrent.js';
 import { CELL_KINDS } from '../layout/cells.js';
 import { ModelFileError, type ModelFileProblem } from '../persist/errors.js';
 import {
-  align64, assembleFile, ALIGN_BYTES, expectedTensors, fileChecksum, HEADER_FORMAT, PREAMBLE_BYTES, readF32LE, readPreamble, writeF32LE,
+  align64, assembleFile, ALIGN_BYTES, expectedTensors, HEADER_FORMAT, readF32LE, writeF32LE,
   type SavedModelOptions, type TensorEntry,
 } from '../persist/format.js';
 import { packageVersion } from '../persist/version.js';
+import { isObject, readContainer, show } from '../persist/container.js';
 
 export const FORECASTER_FORMAT = 'seqcast-forecaster';
 /** The newest forecaster section this release writes and reads. */
@@ -37,11 +38,6 @@ export interface ForecasterFileHeader {
 const EDITED = 'the file is corrupted or was not written by seqcast: save the forecaster again';
 const fail = (problem: ModelFileProblem, where: string, what: string, fix = EDITED): never => {
   throw new ModelFileError(problem, `${where}: ${what}; ${fix}`);
-};
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const show = (v: unknown): string => {
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
 };
 
 function savedOptions(model: SequenceModel): SavedModelOptions {
@@ -85,23 +81,7 @@ export function encodeForecaster(state: Record<string, unknown>, models: Sequenc
 
 /** A checked forecaster file: its state JSON and the members built on `backend`. */
 export function decodeForecaster(input: Uint8Array | ArrayBuffer, backend: Backend, where: string): { state: Record<string, unknown>; models: SequenceModel[] } {
-  const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : input;
-  if (!(bytes instanceof Uint8Array))
-    throw new TypeError(`${where}: expected the file's bytes as a Uint8Array, Buffer or ArrayBuffer, got ${(input as object | null)?.constructor?.name ?? typeof input}`);
-  const preamble = readPreamble(bytes.subarray(0, PREAMBLE_BYTES), bytes.length, where);
-  const computed = fileChecksum(bytes);
-  if (computed !== preamble.checksum) {
-    const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
-    fail('checksum', where, `checksum mismatch: the file is corrupted (CRC-32 stored ${hex(preamble.checksum)}, computed ${hex(computed)})`,
-      'copy the file again from its source or a backup, or save the forecaster again');
-  }
-  let header: unknown;
-  try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + preamble.headerBytes)));
-  } catch (e) {
-    fail('invalid-header', where, `the header is not valid UTF-8 JSON (${(e as Error).message})`);
-  }
-  if (!isObject(header)) return fail('invalid-header', where, `the header must be a JSON object, got ${show(header)}`);
+  const { bytes, preamble, header } = readContainer(input, where, 'save the forecaster again');
   if (header.format === HEADER_FORMAT)
     fail('invalid-header', where, "this is a seqcast model file (one network), not a forecaster file", 'load it with loadModel() or deserializeModel()');
   if (header.format !== FORECASTER_FORMAT) fail('invalid-header', where, `header field 'format' must be '${FORECASTER_FORMAT}', got ${show(header.format)}`);

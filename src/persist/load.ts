@@ -9,10 +9,11 @@ import { CELL_KINDS } from '../layout/cells.js';
 import { SequenceModel, type SequenceModelOptions } from '../model/sequence-model.js';
 import type { NamedTensor } from '../model/recurrent.js';
 import {
-  ALIGN_BYTES, describeModel, expectedTensors, fileChecksum, HEADER_FORMAT, PREAMBLE_BYTES, readF32LE, readPreamble,
+  ALIGN_BYTES, describeModel, expectedTensors, HEADER_FORMAT, readF32LE,
   type ModelFileHeader, type Preamble, type SavedModelOptions, type TensorEntry,
 } from './format.js';
 import { ModelFileError, type ModelFileProblem } from './errors.js';
+import { isObject, readContainer, show } from './container.js';
 
 export interface LoadedModel {
   model: SequenceModel;
@@ -38,17 +39,10 @@ const fail = (problem: ModelFileProblem, where: string, what: string, fix = EDIT
   throw new ModelFileError(problem, `${where}: ${what}; ${fix}`);
 };
 
-const show = (v: unknown): string => {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-};
-
 /** A list of names short enough for a message: a corrupted header can name thousands. */
 const few = (names: string[], max = 8): string =>
   names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
 const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
@@ -125,33 +119,7 @@ function checkTensors(where: string, tensors: unknown, model: SavedModelOptions,
 
 /** Checks a whole model file without building a model (no backend involved). */
 export function parseModelFile(input: Uint8Array | ArrayBuffer, where = 'parseModelFile'): ParsedModelFile {
-  const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : input;
-  if (!(bytes instanceof Uint8Array))
-    throw new TypeError(`${where}: expected the file's bytes as a Uint8Array, Buffer or ArrayBuffer, got ${(input as object | null)?.constructor?.name ?? typeof input}`);
-  const preamble = readPreamble(bytes.subarray(0, PREAMBLE_BYTES), bytes.length, where);
-  const computed = fileChecksum(bytes);
-  if (computed !== preamble.checksum) {
-    const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
-    fail(
-      'checksum', where,
-      `checksum mismatch: the file is corrupted (CRC-32 stored ${hex(preamble.checksum)}, computed ${hex(computed)})`,
-      'copy the file again from its source or a backup, or save the model again',
-    );
-  }
-
-  let text = '';
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + preamble.headerBytes));
-  } catch {
-    fail('invalid-header', where, 'the header is not valid UTF-8');
-  }
-  let header: unknown;
-  try {
-    header = JSON.parse(text);
-  } catch (e) {
-    fail('invalid-header', where, `the header is not valid JSON (${(e as Error).message})`);
-  }
-  if (!isObject(header)) return fail('invalid-header', where, `the header must be a JSON object, got ${show(header)}`);
+  const { bytes, preamble, header } = readContainer(input, where, 'save the model again');
   if (header.format !== HEADER_FORMAT) fail('invalid-header', where, `header field 'format' must be '${HEADER_FORMAT}', got ${show(header.format)}`);
   if (header.formatVersion !== preamble.version)
     fail('invalid-header', where, `header field 'formatVersion' is ${show(header.formatVersion)}, but the preamble says version ${preamble.version}`);
