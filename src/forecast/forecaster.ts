@@ -159,6 +159,15 @@ export class Forecaster {
     return this.fitted?.lookback ?? 0;
   }
 
+  /**
+   * How many of the newest values forecast() and its intervals read (the window, a season back, and the
+   * stretch interval widths follow); 0 before fit(). To continue a windowed forecaster after other data,
+   * update() it with at least this many values.
+   */
+  get contextLength(): number {
+    return this.fitted?.tail.length ?? 0;
+  }
+
   /** The data preparation of fit(): target and covariate names, time column; null before fit(). */
   get dataInfo(): DataInfo | null {
     return this.fitted?.data ?? null;

@@ -40,8 +40,8 @@ function feed(f: Forecaster, series: Series): void {
   }
   const y = targetValues(series);
   const covariates = series.covariates.map((name) => ({ name, values: series.values[series.columns.indexOf(name)] }));
-  const need = Math.max(f.lookback, f.season);
-  if (y.length < need) throw new RangeError(`${series.source} has ${y.length} rows; this model reads the last ${need} (its lookback ${f.lookback}, season ${f.season})`);
+  const need = f.contextLength;
+  if (y.length < need) throw new RangeError(`${series.source} has ${y.length} rows; this model reads the last ${need} (its lookback ${f.lookback}, season ${f.season}, and a season more for its interval widths)`);
   for (let i = y.length - need; i < y.length; i++) {
     if (covariates.length === 0) f.update(y[i]);
     else f.update(Object.fromEntries([[series.targets[0], y[i]], ...covariates.map((c) => [c.name, c.values[i]])]));
