@@ -4,61 +4,18 @@
 // Each case runs in a worker and the test thread waits for it with a deadline (Atomics.wait), so a
 // hang fails the property with its input instead of freezing the run.
 import { readdirSync, readFileSync } from 'node:fs';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CsvCase, CsvOutcome } from './csv-worker.js';
 import type { CsvOptions } from '../../src/data/csv.js';
 import { fuzzRuns, fuzzSeed, report } from './runs.js';
+import { DeadlineWorker } from './deadline-worker.js';
 
 const RUNS = fuzzRuns(3000);
 // fast-check's default size keeps arrays near 10 elements; CSV bugs live in longer inputs.
 fc.configureGlobal({ ...fc.readConfigureGlobal(), baseSize: 'large' });
 /** Deadline for one readCsv call; the largest input here is ~60 KB, which takes milliseconds. */
 const CASE_MS = Number(process.env.SEQCAST_FUZZ_CASE_MS ?? 5000);
-
-// ---- the worker and a synchronous, deadline-bounded call into it --------------------------------
-
-class CsvRunner {
-  private worker!: Worker;
-  private port!: MessageChannel['port1'];
-  private flag!: Int32Array;
-  private done = 0;
-  restarts = 0;
-
-  start(): void {
-    const { port1, port2 } = new MessageChannel();
-    this.flag = new Int32Array(new SharedArrayBuffer(8));
-    this.port = port1;
-    this.done = 0;
-    const entry = new URL('./csv-worker.ts', import.meta.url).href;
-    const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-    this.worker = new Worker(bootstrap, { eval: true, workerData: { port: port2, flag: this.flag }, transferList: [port2] });
-    this.worker.unref();
-    if (Atomics.wait(this.flag, 1, 0, 60_000) === 'timed-out') throw new Error('csv fuzz worker did not start in 60 s');
-  }
-
-  /** The outcome, or 'hang' after CASE_MS (the worker is then replaced). */
-  run(c: CsvCase): CsvOutcome | 'hang' {
-    this.port.postMessage(c);
-    const r = Atomics.wait(this.flag, 0, this.done, CASE_MS);
-    if (r === 'timed-out' && Atomics.load(this.flag, 0) === this.done) {
-      void this.worker.terminate();
-      this.restarts++;
-      this.start();
-      return 'hang';
-    }
-    this.done++;
-    const msg = receiveMessageOnPort(this.port);
-    if (!msg) throw new Error('csv fuzz worker signalled without a message');
-    return msg.message as CsvOutcome;
-  }
-
-  stop(): Promise<number> {
-    this.port.close();
-    return this.worker.terminate();
-  }
-}
 
 // ---- inputs ---------------------------------------------------------------------------------------
 
@@ -191,7 +148,7 @@ const optionsArb: fc.Arbitrary<CsvOptions> = fc.record(
 
 // ---- the properties ---------------------------------------------------------------------------------
 
-const runner = new CsvRunner();
+const runner = new DeadlineWorker<CsvCase, CsvOutcome>(new URL('./csv-worker.ts', import.meta.url), CASE_MS);
 beforeAll(() => runner.start());
 afterAll(async () => {
   await runner.stop();

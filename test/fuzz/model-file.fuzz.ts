@@ -10,7 +10,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoaderName, ModelFileCase, ModelFileOutcome } from './model-file-worker.js';
@@ -24,6 +23,7 @@ import {
 import { serializeModel } from '../../src/persist/save.js';
 import { splitFile } from '../persist/helpers.js';
 import { fuzzRuns, fuzzSeed, report } from './runs.js';
+import { DeadlineWorker } from './deadline-worker.js';
 
 const RUNS = fuzzRuns(2000);
 /** Deadline for one load; the largest input here is ~40 KB, which loads in milliseconds. */
@@ -50,56 +50,15 @@ const VALID: Uint8Array[] = CONFIGS.flatMap(({ options }, i) => {
   }
 });
 
-// ---- the worker and a synchronous, deadline-bounded call into it --------------------------------
+// ---- the worker: loadModel's files go to a temporary folder ----------------------------------------
 
-class LoaderRunner {
-  /** Where the worker writes loadModel's files. */
-  private readonly dir = mkdtempSync(join(tmpdir(), 'seqcast-model-fuzz-'));
-  private worker!: Worker;
-  private port!: MessageChannel['port1'];
-  private flag!: Int32Array;
-  private done = 0;
-  restarts = 0;
-
-  start(): void {
-    const { port1, port2 } = new MessageChannel();
-    this.flag = new Int32Array(new SharedArrayBuffer(8));
-    this.port = port1;
-    this.done = 0;
-    const entry = new URL('./model-file-worker.ts', import.meta.url).href;
-    const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-    // A heap limit turns a giant allocation into the death of this worker (seen as no answer before
-    // the deadline), instead of an out-of-memory abort of the whole test process.
-    this.worker = new Worker(bootstrap, {
-      eval: true, workerData: { port: port2, flag: this.flag, file: join(this.dir, 'case.seqcast') }, transferList: [port2],
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
-    });
-    this.worker.unref();
-    if (Atomics.wait(this.flag, 1, 0, 60_000) === 'timed-out') throw new Error('model-file fuzz worker did not start in 60 s');
-  }
-
-  /** The outcome, or 'hang' after CASE_MS, also when the worker died (it is then replaced). */
-  run(c: ModelFileCase): ModelFileOutcome | 'hang' {
-    this.port.postMessage(c);
-    const r = Atomics.wait(this.flag, 0, this.done, CASE_MS);
-    if (r === 'timed-out' && Atomics.load(this.flag, 0) === this.done) {
-      void this.worker.terminate();
-      this.restarts++;
-      this.start();
-      return 'hang';
-    }
-    this.done++;
-    const msg = receiveMessageOnPort(this.port);
-    if (!msg) throw new Error('model-file fuzz worker signalled without a message');
-    return msg.message as ModelFileOutcome;
-  }
-
-  async stop(): Promise<void> {
-    this.port.close();
-    await this.worker.terminate();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
+const caseDir = mkdtempSync(join(tmpdir(), 'seqcast-model-fuzz-'));
+// A heap limit turns a giant allocation into the death of the worker (seen as no answer before the
+// deadline), instead of an out-of-memory abort of the whole test process.
+const runner = new DeadlineWorker<ModelFileCase, ModelFileOutcome>(new URL('./model-file-worker.ts', import.meta.url), CASE_MS, {
+  workerData: { file: join(caseDir, 'case.seqcast') },
+  resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+});
 
 // ---- inputs ---------------------------------------------------------------------------------------
 
@@ -291,10 +250,10 @@ const bytesArb = fc
 
 // ---- the properties -------------------------------------------------------------------------------
 
-const runner = new LoaderRunner();
 beforeAll(() => runner.start());
 afterAll(async () => {
   await runner.stop();
+  rmSync(caseDir, { recursive: true, force: true });
 });
 
 const totals: Record<string, number> = { inputs: 0, result: 0, ModelFileError: 0, other: 0, hangs: 0 };
