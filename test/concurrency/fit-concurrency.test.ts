@@ -9,20 +9,9 @@ import { SequenceModel, type SequenceModelOptions } from '../../src/model/sequen
 import type { FitOptions } from '../../src/train/fit.js';
 import type { FitResult } from '../../src/train/fit-loop.js';
 import { serializeModel } from '../../src/persist/save.js';
-import { Rng } from '../../src/random.js';
 import { testBackends } from '../helpers/backends.js';
+import { sineData } from '../helpers/sine-data.js';
 
-function sineData(count: number, seqLen: number, seed: number) {
-  const rng = new Rng(seed);
-  const x = new Float32Array(count * seqLen);
-  const y = new Float32Array(count);
-  for (let n = 0; n < count; n++) {
-    const start = rng.uniform(0, 2 * Math.PI);
-    for (let t = 0; t < seqLen; t++) x[n * seqLen + t] = Math.sin(start + 0.3 * t) + 0.05 * (rng.next() - 0.5);
-    y[n] = Math.sin(start + 0.3 * seqLen);
-  }
-  return { x, targets: y, count, seqLen };
-}
 
 /** Four different jobs: every cell, stacked and bidirectional, different optimizers and seeds. */
 const JOBS: Array<{ options: SequenceModelOptions; fit: FitOptions; data: ReturnType<typeof sineData> }> = [

@@ -7,19 +7,8 @@ import { DivergenceError } from '../../src/train/fit-loop.js';
 import { BusyError } from '../../src/errors.js';
 import { Rng } from '../../src/random.js';
 import { testBackends } from '../helpers/backends.js';
+import { sineData } from '../helpers/sine-data.js';
 
-/** Windows of sin(0.3 t) + N(0, 0.05²)-ish noise; the target is the next clean value. */
-function sineData(count: number, seqLen: number, seed: number) {
-  const rng = new Rng(seed);
-  const x = new Float32Array(count * seqLen);
-  const y = new Float32Array(count);
-  for (let n = 0; n < count; n++) {
-    const start = rng.uniform(0, 2 * Math.PI);
-    for (let t = 0; t < seqLen; t++) x[n * seqLen + t] = Math.sin(start + 0.3 * t) + 0.05 * (rng.next() + rng.next() - 1);
-    y[n] = Math.sin(start + 0.3 * seqLen);
-  }
-  return { x, targets: y, count, seqLen };
-}
 
 const backends = await testBackends();
 
