@@ -23,6 +23,7 @@ import { timeIt } from './timer.js';
 import { findTorchPython, runPytorch, type TorchTiming } from './pytorch.js';
 import { benchWindows } from './windows.js';
 import { measureStream } from './stream.js';
+import { measureForecasterUpdate, type ForecasterUpdateTiming } from './forecaster-update.js';
 import { describeMemory, measureTrainingMemory, type MemoryReport } from './memory.js';
 import { runPeers, type PeerResult } from './peers/run-peers.js';
 import { forwardBackwardFlops, trainFlops, WORKLOADS, type Workload } from './workloads.js';
@@ -69,11 +70,13 @@ async function benchBackend(cell: CellKind, w: Workload, backend: Backend, label
   const layer = new Recurrent({ cell, inputSize: w.inputSize, hiddenSize: w.hiddenSize, numLayers: w.numLayers, seed: 1 }, backend);
   const x = randomArray(w.batchSize * w.seqLen * w.inputSize, rng);
   const dOutput = randomArray(w.batchSize * w.seqLen * w.hiddenSize, rng);
-  const opts = { batchSize: w.batchSize, seqLen: w.seqLen };
+  // Output and dx arrays reused across calls (the `out` / `dxOut` options), as a serving loop would.
+  const opts = { batchSize: w.batchSize, seqLen: w.seqLen, out: new Float32Array(w.batchSize * w.seqLen * w.hiddenSize) };
+  const dxOut = new Float32Array(w.batchSize * w.seqLen * w.inputSize);
   const fwd = timeIt(() => layer.forward(x, opts), timing);
   const fb = timeIt(() => {
     layer.forward(x, opts);
-    layer.backward({ dOutput });
+    layer.backward({ dOutput, dxOut });
   }, timing);
   layer.dispose();
   const model = new SequenceModel({ cell, inputSize: w.inputSize, hiddenSize: w.hiddenSize, numLayers: w.numLayers, seed: 1 }, backend);
@@ -208,6 +211,11 @@ if (!args.has('--no-memory') && backends.some((b) => b.name === 'native')) {
     messages.push(`memory: not measured (${(e as Error).message})`);
   }
 }
+
+// Forecaster.update() per observation (issue #6), on every backend, both modes.
+const forecasterUpdates: Array<ForecasterUpdateTiming & { backend: string }> = [];
+for (const b of backends)
+  for (const streaming of [true, false]) forecasterUpdates.push({ backend: b.name, ...(await measureForecasterUpdate(b.name, streaming)) });
 
 /** Lever by lever on native LSTM, one thread: each SIMD variant's training step and inference, and the streaming step fused vs per-layer kernels. */
 async function ablation(): Promise<string[]> {
@@ -398,6 +406,13 @@ if (memory) {
   console.log('');
   for (const line of describeMemory(memory)) console.log(line);
 }
+console.log('');
+console.log('Forecaster.update(): microseconds per observation (3 LSTM(32) networks, horizon 12), early in a feed and after thousands more');
+console.log('');
+console.log('| backend | mode | early us/update | later us/update | updates between |');
+console.log('|---|---|---:|---:|---:|');
+for (const u of forecasterUpdates)
+  console.log(`| ${u.backend} | ${u.streaming ? 'streaming: true' : 'windowed'} | ${u.earlyUs.toFixed(1)} | ${u.laterUs.toFixed(1)} | ${u.laterAfter} |`);
 if (ablationLines.length) {
   console.log('');
   console.log('ablation: native LSTM, 1 thread, one lever changed at a time');
@@ -420,6 +435,7 @@ if (args.has('--json')) {
     results: lstmResults ?? {},
     other_cells: otherCells,
     memory,
+    forecaster_update: forecasterUpdates,
     targets,
     messages,
   };

@@ -46,6 +46,12 @@ export interface ForwardOptions {
   lengths?: ArrayLike<number>;
   /** Training mode: dropout active. Default false (inference). */
   training?: boolean;
+  /**
+   * (B, T, D*H) array to write the output into (and return) instead of a new one. Reusing one across
+   * calls spares the page faults of fresh memory, which cost more than the forward pass itself at
+   * mid-sized shapes on some machines (bench/NOTES.md).
+   */
+  out?: Float32Array;
 }
 
 export interface RecurrentOutput {
@@ -60,6 +66,8 @@ export interface BackwardOptions {
   /** dL/d(hN), dL/d(cN), (L*D, B, H); omitted means zero. */
   dhN?: Float32Array;
   dcN?: Float32Array;
+  /** (B, T, I) array to write dx into (and return) instead of a new one; see ForwardOptions.out. */
+  dxOut?: Float32Array;
 }
 
 export interface InputGrads {
@@ -358,6 +366,7 @@ export class Recurrent {
     if (isLstm && (opts.h0 === undefined) !== (opts.c0 === undefined))
       throw new TypeError(`${where}: give both h0 and c0, or neither (PyTorch's LSTM takes them as a pair)`);
     if (!isLstm && opts.c0 !== undefined) throw new TypeError(`${where}: c0 is for LSTM cells only; a ${this.cell.toUpperCase()} has no cell state`);
+    if (opts.out !== undefined) checkArray(where, 'out', opts.out, B * T * D * H, 'batchSize * seqLen * directions * hiddenSize');
     const hasInitial = opts.h0 !== undefined;
     if (hasInitial) {
       checkFinite(where, 'h0', checkArray(where, 'h0', opts.h0, L * D * B * H, STATE_SHAPE));
@@ -387,7 +396,7 @@ export class Recurrent {
       }
       if (dropped && l < L - 1) this.applyDropout(ws, l);
     }
-    const output = new Float32Array(B * T * D * H);
+    const output = opts.out ?? new Float32Array(B * T * D * H);
     convertLayout(this.layerOutput(ws, L - 1).array, output, B, T, D * H, true, lengths);
     this.last = st;
     return { output, hN, cN };
@@ -427,6 +436,7 @@ export class Recurrent {
       if (!isLstm) throw new TypeError(`${where}: dcN is for LSTM cells only`);
       checkFinite(where, 'dcN', checkArray(where, 'dcN', opts.dcN, L * D * B * H, STATE_SHAPE));
     }
+    if (opts.dxOut !== undefined) checkArray(where, 'dxOut', opts.dxOut, B * T * I, 'batchSize * seqLen * inputSize');
 
     const ws = this.workspace(B, T);
     if (opts.dhN) ws.view('dhN').array.set(opts.dhN);
@@ -471,7 +481,7 @@ export class Recurrent {
     // Layer 0's input gradient: both directions summed, batch-first.
     const dx0 = ws.view(this.sliceName(0, 0, 'dx')).array;
     if (D === 2) scatterAddRows(dx0, ws.view(this.sliceName(0, 1, 'dx')).array, st.revMap!, I);
-    const dx = new Float32Array(B * T * I);
+    const dx = opts.dxOut ?? new Float32Array(B * T * I);
     convertLayout(dx0, dx, B, T, I, true, lengths);
     return {
       dx,

@@ -66,6 +66,7 @@ export class SequenceModel {
   private ws: Workspace | null = null;
   private shape: { B: number; T: number } | null = null;
   private last: { B: number; T: number; lengths: Int32Array | null; output: Float32Array; state: RecurrentState } | null = null;
+  private io: { output: Float32Array; dOutput: Float32Array; dx: Float32Array } | null = null;
   private disposed = false;
 
   static async create(opts: SequenceModelOptions & BackendOptions): Promise<SequenceModel> {
@@ -199,6 +200,15 @@ export class SequenceModel {
     return this.ws;
   }
 
+  /** The recurrent layer's batch-first output, its gradient and dx for (B, T): kept while the shape holds. */
+  private recurrentArrays(B: number, T: number): { output: Float32Array; dOutput: Float32Array; dx: Float32Array } {
+    const W = this.width;
+    const n = B * T * W;
+    if (this.io?.output.length !== n || this.io.dx.length !== B * T * this.recurrent.inputSize)
+      this.io = { output: new Float32Array(n), dOutput: new Float32Array(n), dx: new Float32Array(B * T * this.recurrent.inputSize) };
+    return this.io;
+  }
+
   private view(buffer: F32Buffer, part: { offset: number; length: number }): F32Buffer {
     return buffer.sub(part.offset, part.length);
   }
@@ -209,8 +219,11 @@ export class SequenceModel {
    */
   forward(x: Float32Array, opts: ModelForwardOptions): Float32Array[] {
     this.assertIdle('forward');
-    const { output, hN, cN } = this.recurrent.forward(x, opts);
     const { batchSize: B, seqLen: T } = opts;
+    // The recurrent output and its gradient stay inside the model: arrays reused while the shape is
+    // unchanged (fresh ones per call would cost a page fault per 4 KiB; see bench/NOTES.md).
+    const io = this.recurrentArrays(B, T);
+    const { output, hN, cN } = this.recurrent.forward(x, { ...opts, out: io.output });
     const lengths = opts.lengths ? Int32Array.from(opts.lengths) : null;
     const W = this.width;
     const ws = this.workspace(B, T);
@@ -265,13 +278,15 @@ export class SequenceModel {
       );
     });
     // Gradient on the recurrent output: every step from 'all' heads, plus each row's last step.
-    const dOutput = ws.view('dall').array.slice();
+    const io = this.recurrentArrays(B, T);
+    const dOutput = io.dOutput;
+    dOutput.set(ws.view('dall').array);
     const dlast = ws.view('dlast').array;
     for (let b = 0; b < B; b++) {
       const t = (lengths ? lengths[b] : T) - 1;
       for (let k = 0; k < W; k++) dOutput[(b * T + t) * W + k] += dlast[b * W + k];
     }
-    this.recurrent.backward({ dOutput });
+    this.recurrent.backward({ dOutput, dxOut: io.dx });
   }
 
   /**
@@ -313,6 +328,7 @@ export class SequenceModel {
     if (isFitting(this)) throw new BusyError('Model is busy: await the previous fit() before calling dispose()');
     this.recurrent.dispose();
     this.ws?.dispose();
+    this.io = null;
     this.backend.free(this.params);
     this.backend.free(this.grads);
     this.disposed = true;

@@ -3,6 +3,7 @@
 // correctly, and parameters round-trip through PyTorch's state_dict form.
 import { describe, expect, it } from 'vitest';
 import { Recurrent, type RecurrentOptions } from '../../src/model/recurrent.js';
+import { ShapeError } from '../../src/errors.js';
 import { Rng } from '../../src/random.js';
 import { closeness } from '../helpers/close.js';
 import { testBackends } from '../helpers/backends.js';
@@ -69,6 +70,27 @@ describe.each(backends.map((b) => ({ name: b.info().name, backend: b })))('Recur
       single.dispose();
     },
   );
+
+  it('out and dxOut receive exactly what fresh arrays would, padding zeroed over stale values, and are checked', () => {
+    const B = 3, T = 5, I = 2, H = 4;
+    const layer = new Recurrent({ cell: 'lstm', inputSize: I, hiddenSize: H, seed: 5 }, backend);
+    const x = randomArray(B * T * I, 7);
+    const dOutput = randomArray(B * T * H, 8);
+    const opts = { batchSize: B, seqLen: T, lengths: [5, 3, 1] };
+    const fresh = layer.forward(x, opts);
+    const freshDx = layer.backward({ dOutput }).dx;
+    const out = new Float32Array(B * T * H).fill(NaN);
+    const dxOut = new Float32Array(B * T * I).fill(NaN);
+    const reused = layer.forward(x, { ...opts, out });
+    expect(reused.output).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(fresh.output));
+    const g = layer.backward({ dOutput, dxOut });
+    expect(g.dx).toBe(dxOut);
+    expect(Array.from(dxOut)).toEqual(Array.from(freshDx));
+    expect(() => layer.forward(x, { ...opts, out: new Float32Array(B * T * H - 1) })).toThrow(ShapeError);
+    expect(() => layer.backward({ dOutput, dxOut: new Float32Array(1) })).toThrow('dxOut must have batchSize * seqLen * inputSize = 30 elements, got 1');
+    layer.dispose();
+  });
 
   it('dropout runs in training mode only, is seeded, and backward differentiates the same masks', () => {
     const cfg: RecurrentOptions = { cell: 'lstm', inputSize: 2, hiddenSize: 3, numLayers: 2, dropout: 0.5 };
