@@ -40,17 +40,21 @@ export function addOutputOptions(cmd: Command, { plot }: { plot: boolean }): Com
   return cmd;
 }
 
-export function addModelOptions(cmd: Command): Command {
+/** What shapes the forecaster's training, shared by every subcommand that trains (compare adds its own --cells). */
+export function addTrainingOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--cell <cell>', 'recurrent cell: lstm, gru or rnn').argParser(cell).default('lstm'))
     .option('--horizon <h>', 'steps forecast at once (default: a year for monthly data, two for quarterly, else one season or 10)', positiveInt)
     .option('--season <m>', 'seasonal period (default: from the timestamps, 12 for monthly data; 1 = none)', positiveInt)
     .option('--lookback <n>', 'input window length (default: from the season and horizon)', positiveInt)
     .option('--epochs <n>', 'maximum training epochs per network (default: from the series length; early stopping ends sooner)', positiveInt)
     .option('--ensemble <n>', 'networks averaged (default 3)', positiveInt)
     .option('--hidden <n>', 'hidden units per layer (default 32)', positiveInt)
-    .option('--seed <n>', 'random seed; the same seed on the same backend gives the same model', (t) => (t.trim() === '0' ? 0 : positiveInt(t)), 0)
-    .option('--level <p>', 'coverage of the interval band, 0.8 or 80', level, 0.8);
+    .option('--seed <n>', 'random seed; the same seed on the same backend gives the same model', (t) => (t.trim() === '0' ? 0 : positiveInt(t)), 0);
+}
+
+export function addModelOptions(cmd: Command): Command {
+  cmd.addOption(new Option('--cell <cell>', 'recurrent cell: lstm, gru or rnn').argParser(cell).default('lstm'));
+  return addTrainingOptions(cmd).option('--level <p>', 'coverage of the interval band, 0.8 or 80', level, 0.8);
 }
 
 /** Seasonal period: the option, else what the timestamps imply. */

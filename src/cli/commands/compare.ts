@@ -9,7 +9,7 @@ import { cellList, positiveInt } from '../option-values.js';
 import type { Output } from '../output.js';
 import { progressWanted, TrainingProgress } from '../progress.js';
 import { UsageError } from '../errors.js';
-import { addOutputOptions, backendOptions, resolveHorizon, resolveSeason, type OutputOptions } from '../settings.js';
+import { addOutputOptions, addTrainingOptions, backendOptions, resolveHorizon, resolveSeason, type OutputOptions } from '../settings.js';
 
 type CompareCliOptions = SeriesCliOptions &
   OutputOptions & {
@@ -32,14 +32,8 @@ export function compareCommand(program: Command, out: Output): void {
   addSeriesOptions(cmd, { targetRequired: false });
   cmd
     .option('--cells <list>', 'cells to compare, comma-separated', cellList, ['lstm', 'gru', 'rnn'] as CellKind[])
-    .option('--horizon <h>', 'steps forecast at once (default: a year for monthly data, two for quarterly, else one season or 10)', positiveInt)
-    .option('--season <m>', 'seasonal period (default: from the timestamps; 1 = none)', positiveInt)
-    .option('--backtest <k>', 'rolling origins, the last at the series end (default 1: the last h rows)', positiveInt)
-    .option('--lookback <n>', 'input window length (default: from the season and horizon)', positiveInt)
-    .option('--epochs <n>', 'maximum training epochs per network', positiveInt)
-    .option('--ensemble <n>', 'networks averaged per forecaster (default 3)', positiveInt)
-    .option('--hidden <n>', 'hidden units per layer (default 32)', positiveInt)
-    .option('--seed <n>', 'random seed', (t) => (t.trim() === '0' ? 0 : positiveInt(t)), 0);
+    .option('--backtest <k>', 'rolling origins, the last at the series end (default 1: the last h rows)', positiveInt);
+  addTrainingOptions(cmd);
   addOutputOptions(cmd, { plot: false });
   cmd.action(async (csv: string, o: CompareCliOptions) => {
     out.configure(o);
