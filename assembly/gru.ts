@@ -23,13 +23,14 @@ import { gemm_packed } from "./gemm";
   const hn = ld(pgh + 2 * H4, n);                                    // hn = gh_n
   const nv = tanh(f32x4.add(ld(pg + 2 * H4, n), f32x4.mul(r, hn)));  // n = tanh(gi_n + r*hn)
   const hp = php != 0 ? ld(php, n) : f32x4.splat(0);
-  st(pg, r, n); st(pg + H4, z, n); st(pg + 2 * H4, nv, n); st(phn, hn, n);
+  st(pg, r, n); st(pg + H4, z, n); st(pg + 2 * H4, nv, n);
+  if (phn != 0) st(phn, hn, n);                                      // 0: inference, not saved
   st(ph, f32x4.add(f32x4.mul(f32x4.sub(one, z), nv), f32x4.mul(z, hp)), n);   // h = (1-z)*n + z*h_prev
 }
 
 // One step over (B, H), four hidden units per v128. gates (B, 3H) holds gi on entry and r, z, n on
 // exit; gh (B, 3H) is h_prev·w_hhᵀ + b_hh. Padded rows (t >= lengths[b]) carry h and get zero gates
-// and hn.
+// and hn. hn = 0: inference, hn not saved.
 export function gru_cell_forward(h: usize, gates: usize, hn: usize, gh: usize, h_prev: usize,
                           lengths: usize, t: i32, B: i32, H: i32): void {
   const G = 3 * H, H4 = f4(H), tail = H & 3, Hv = H - tail;
@@ -39,40 +40,45 @@ export function gru_cell_forward(h: usize, gates: usize, hn: usize, gh: usize, h
     if (!is_active(lengths, t, b)) {
       carry_row(h + ob, pb, H);
       zero_f32(gb, G);
-      zero_f32(hn + ob, H);
+      if (hn != 0) zero_f32(hn + ob, H);
       continue;
     }
+    const hnb = hn != 0 ? hn + ob : 0;
     for (let j = 0; j < Hv; j += 4) {
       const o = f4(j);
-      cell_forward_group(gb + o, ghb + o, hn + ob + o, h + ob + o, pb != 0 ? pb + o : 0, H4, 4);
+      cell_forward_group(gb + o, ghb + o, hnb != 0 ? hnb + o : 0, h + ob + o, pb != 0 ? pb + o : 0, H4, 4);
     }
     if (tail != 0) {
       const o = f4(Hv);
-      cell_forward_group(gb + o, ghb + o, hn + ob + o, h + ob + o, pb != 0 ? pb + o : 0, H4, tail);
+      cell_forward_group(gb + o, ghb + o, hnb != 0 ? hnb + o : 0, h + ob + o, pb != 0 ? pb + o : 0, H4, tail);
     }
   }
 }
 
-export function gru_forward(h: usize, gates: usize, hn: usize,           // (T,B,H) (T,B,3H) (T,B,H)
+// gates = hn = 0: inference only (kernels.h), each step's gi in a (B, 3H) buffer after gh, as LSTM.
+export function gru_forward(h: usize, gates: usize, hn: usize,           // (T,B,H) (T,B,3H)? (T,B,H)?
                             x: usize, lengths: usize, h0: usize,        // (T,B,I) (B)? int32 (B,H)?
                             w_ih: usize, w_hh: usize,                   // (3H,I) (3H,H)
                             b_ih: usize, b_hh: usize,                   // (3H) (3H)
-                            w_t: usize,                                 // scratch 3H*I + 3H*H + 3BH
+                            w_t: usize,                                 // scratch 3H*I + 3H*H + 6BH
                             T: i32, B: i32, I: i32, H: i32): void {
   if (T <= 0 || B <= 0 || H <= 0) return;
   const G = 3 * H, BH = B * H, BG = B * G;
-  // w_t = [packed w_ihᵀ | packed w_hhᵀ | gh (B, 3H)]: gh stays apart from gates because r multiplies
-  // only its n block.
+  // w_t = [packed w_ihᵀ | packed w_hhᵀ | gh (B, 3H) | step (B, 3H)]: gh stays apart from gates because
+  // r multiplies only its n block.
   const wt_hh = pack_weights(w_t, w_ih, w_hh, G, I, H);
   const gh = wt_hh + f4(G * H);
+  const step = gates == 0 ? gh + f4(BG) : 0;
   // Input projection for all T*B rows at once: gates = gi = b_ih + x·w_ihᵀ.
-  project_input(gates, x, b_ih, 0, w_t, T * B, G, I);
+  if (step == 0) project_input(gates, x, b_ih, 0, w_t, T * B, G, I);
 
   for (let t = 0; t < T; t++) {
     const h_prev = t == 0 ? h0 : h + f4((t - 1) * BH);
+    if (step != 0) project_input(step, x + f4(t * B * I), b_ih, 0, w_t, B, G, I);
     bias_rows(gh, b_hh, 0, B, G);                                    // gh = b_hh + h_prev·w_hhᵀ
     if (h_prev != 0) gemm_packed(gh, h_prev, wt_hh, B, G, H, G, H);
-    gru_cell_forward(h + f4(t * BH), gates + f4(t * BG), hn + f4(t * BH), gh, h_prev, lengths, t, B, H);
+    gru_cell_forward(h + f4(t * BH), step != 0 ? step : gates + f4(t * BG), hn != 0 ? hn + f4(t * BH) : 0,
+                     gh, h_prev, lengths, t, B, H);
   }
 }
 

@@ -48,21 +48,25 @@ export function lstm_cell_forward(h: usize, c: usize, gates: usize, h_prev: usiz
   }
 }
 
-export function lstm_forward(h: usize, c: usize, gates: usize,          // (T,B,H) (T,B,H) (T,B,4H)
+// gates = 0: inference only (kernels.h). Each step's projection then goes to a (B, 4H) buffer at the
+// end of w_t instead of gates (T, B, 4H): the same arithmetic per element, nothing saved for backward.
+export function lstm_forward(h: usize, c: usize, gates: usize,          // (T,B,H) (T,B,H) (T,B,4H)?
                              x: usize, lengths: usize,                  // (T,B,I) (B)? int32
                              h0: usize, c0: usize,                      // (B,H)? (B,H)?
                              w_ih: usize, w_hh: usize,                  // (4H,I) (4H,H)
                              b_ih: usize, b_hh: usize,                  // (4H) (4H)
-                             w_t: usize,                                // scratch 4H*I + 4H*H
+                             w_t: usize,                                // scratch 4H*I + 4H*H + 4BH
                              T: i32, B: i32, I: i32, H: i32): void {
   if (T <= 0 || B <= 0 || H <= 0) return;
   const G = 4 * H, BH = B * H, BG = B * G;
   const wt_hh = pack_weights(w_t, w_ih, w_hh, G, I, H);
+  const step = gates == 0 ? wt_hh + f4(G * H) : 0;
   // Input projection for all T*B rows at once: gates = b_ih + b_hh + x·w_ihᵀ.
-  project_input(gates, x, b_ih, b_hh, w_t, T * B, G, I);
+  if (step == 0) project_input(gates, x, b_ih, b_hh, w_t, T * B, G, I);
 
   for (let t = 0; t < T; t++) {
-    const gt = gates + f4(t * BG);
+    const gt = step != 0 ? step : gates + f4(t * BG);
+    if (step != 0) project_input(step, x + f4(t * B * I), b_ih, b_hh, w_t, B, G, I);
     const h_prev = t == 0 ? h0 : h + f4((t - 1) * BH);
     const c_prev = t == 0 ? c0 : c + f4((t - 1) * BH);
     if (h_prev != 0) gemm_packed(gt, h_prev, wt_hh, B, G, H, G, H);  // gates_t += h_prev·w_hhᵀ

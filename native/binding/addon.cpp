@@ -27,7 +27,7 @@ Napi::Value LstmForward(const Napi::CallbackInfo& info) {
   const int64_t TBH = int64_t(T) * B * H, BH = int64_t(B) * H;
   float* h = a.f32(0, "h", TBH, "T*B*H");
   float* c = a.f32(1, "c", TBH, "T*B*H");
-  float* gates = a.f32(2, "gates", 4 * TBH, "T*B*4*H");
+  float* gates = a.f32_opt(2, "gates", 4 * TBH, "T*B*4*H");  // null: inference only
   const float* x = a.f32(3, "x", int64_t(T) * B * I, "T*B*I");
   const int32_t* lengths = a.lengths(4, B, T);
   const float* h0 = a.f32_opt(5, "h0", BH, "B*H");
@@ -36,7 +36,7 @@ Napi::Value LstmForward(const Napi::CallbackInfo& info) {
   const float* w_hh = a.f32(8, "w_hh", int64_t(4) * H * H, "4*H*H");
   const float* b_ih = a.f32(9, "b_ih", int64_t(4) * H, "4*H");
   const float* b_hh = a.f32(10, "b_hh", int64_t(4) * H, "4*H");
-  float* w_t = a.f32_min(11, "w_t", lstm_forward_scratch_floats(T, B, I, H), "4*H*(I+H)");
+  float* w_t = a.f32_min(11, "w_t", lstm_forward_scratch_floats(T, B, I, H), "4*H*(I+H)+4*B*H");
   kernels().lstm_forward(h, c, gates, x, lengths, h0, c0, w_ih, w_hh, b_ih, b_hh, w_t, T, B, I, H);
   return info.Env().Undefined();
 }
@@ -77,8 +77,10 @@ Napi::Value GruForward(const Napi::CallbackInfo& info) {
   const int T = a.dim(11, "T"), B = a.dim(12, "B"), I = a.dim(13, "I"), H = a.dim(14, "H");
   const int64_t TBH = int64_t(T) * B * H, BH = int64_t(B) * H;
   float* h = a.f32(0, "h", TBH, "T*B*H");
-  float* gates = a.f32(1, "gates", 3 * TBH, "T*B*3*H");
-  float* hn = a.f32(2, "hn", TBH, "T*B*H");
+  float* gates = a.f32_opt(1, "gates", 3 * TBH, "T*B*3*H");  // null (with hn): inference only
+  float* hn = a.f32_if(gates != nullptr, 2, "hn", TBH, "T*B*H", "when gates is given");
+  if (!gates && hn)
+    throw Napi::TypeError::New(info.Env(), "gru_forward: hn must be null when gates is null (inference saves neither)");
   const float* x = a.f32(3, "x", int64_t(T) * B * I, "T*B*I");
   const int32_t* lengths = a.lengths(4, B, T);
   const float* h0 = a.f32_opt(5, "h0", BH, "B*H");
@@ -86,7 +88,7 @@ Napi::Value GruForward(const Napi::CallbackInfo& info) {
   const float* w_hh = a.f32(7, "w_hh", int64_t(3) * H * H, "3*H*H");
   const float* b_ih = a.f32(8, "b_ih", int64_t(3) * H, "3*H");
   const float* b_hh = a.f32(9, "b_hh", int64_t(3) * H, "3*H");
-  float* w_t = a.f32_min(10, "w_t", gru_forward_scratch_floats(T, B, I, H), "3*H*(I+H)+3*B*H");
+  float* w_t = a.f32_min(10, "w_t", gru_forward_scratch_floats(T, B, I, H), "3*H*(I+H)+6*B*H");
   kernels().gru_forward(h, gates, hn, x, lengths, h0, w_ih, w_hh, b_ih, b_hh, w_t, T, B, I, H);
   return info.Env().Undefined();
 }

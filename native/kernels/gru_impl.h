@@ -34,6 +34,7 @@ struct GruCell : CellOps<V> {
   static constexpr bool kDirectPath = true;  // h_t = ... + z*h_{t-1}
   static constexpr bool kCellState = false;
   static constexpr int kHidSegs = 2;
+  static constexpr bool kSavesGates = true;
 
   static float* proj(const FwdArgs& a) { return a.gates; }
   static HidSeg hid_seg(const BwdArgs& a, int s) {
@@ -46,10 +47,10 @@ struct GruCell : CellOps<V> {
   static void fwd_cell(const FwdArgs& a, int t, int u0, int u1) {
     const int B = a.B, H = a.H;
     const idx G3 = idx(3) * H;
-    float* g_t = a.gates + idx(t) * B * G3;
+    float* g_t = a.gates ? a.gates + idx(t) * B * G3 : a.step;  // step: inference
     const float* h_prev = t > 0 ? a.h + idx(t - 1) * B * H : a.h0;
     float* h_t = a.h + idx(t) * B * H;
-    float* hn_t = a.hn + idx(t) * B * H;
+    float* hn_t = a.hn ? a.hn + idx(t) * B * H : nullptr;  // null: inference, not saved
     for (int b = 0; b < B; ++b) {
       float* gr = g_t + b * G3;
       const float* ghr = a.gh + b * G3;
@@ -58,7 +59,7 @@ struct GruCell : CellOps<V> {
         // padding: h_t = h_{t-1}, gates = 0, hn = 0
         Ops::copy_units(h_t + o, h_prev ? h_prev + o : nullptr, u0, u1);
         Ops::zero_units(gr, 3, H, u0, u1);
-        Ops::zero_units(hn_t + o, 1, H, u0, u1);
+        if (hn_t) Ops::zero_units(hn_t + o, 1, H, u0, u1);
         continue;
       }
       for (int j = u0; j < u1; j += W) {
@@ -75,7 +76,7 @@ struct GruCell : CellOps<V> {
         st(gr + j, r, full, m);
         st(gr + H + j, z, full, m);
         st(gr + 2 * H + j, nv, full, m);
-        st(hn_t + o + j, hn, full, m);
+        if (hn_t) st(hn_t + o + j, hn, full, m);
         st(h_t + o + j, hv, full, m);
       }
     }

@@ -29,6 +29,7 @@ struct LstmCell : CellOps<V> {
   static constexpr bool kDirectPath = false;
   static constexpr bool kCellState = true;
   static constexpr int kHidSegs = 1;
+  static constexpr bool kSavesGates = true;
 
   static float* proj(const FwdArgs& a) { return a.gates; }
   static HidSeg hid_seg(const BwdArgs& a, int) { return HidSeg{a.dgates, idx(4) * a.H, 0, 4 * a.H}; }
@@ -39,7 +40,7 @@ struct LstmCell : CellOps<V> {
   static void fwd_cell(const FwdArgs& a, int t, int u0, int u1) {
     const int B = a.B, H = a.H;
     const idx G4 = idx(4) * H;
-    float* g_t = a.gates + idx(t) * B * G4;
+    float* g_t = a.gates ? a.gates + idx(t) * B * G4 : a.step;  // step: inference
     const float* c_prev = t > 0 ? a.c + idx(t - 1) * B * H : a.c0;
     const float* h_prev = t > 0 ? a.h + idx(t - 1) * B * H : a.h0;
     float* c_t = a.c + idx(t) * B * H;

@@ -11,6 +11,10 @@
 //   2. the input projection of all T*B rows as ONE product: proj = x W_ih^T + b_ih (+ b_hh when
 //      the cell adds both biases outside any gate product: LSTM, RNN), the biases seeding the
 //      accumulators. proj is `gates` (LSTM, GRU) or `h` itself (RNN: pre-activations in place);
+//      Inference (LSTM/GRU with gates == null, nothing saved for backward): no all-rows projection;
+//      each step projects its own x_t into a (B, GH) step buffer that stays in cache, for own
+//      units, with the same per-element FMA sequence (so the results are bit-identical), sparing
+//      the write and re-read of T*B*GH floats (8 MiB at W2) and the saved post-activations;
 //   3. per step, one recurrent product for own units, then the fused cell pass:
 //        LSTM, RNN: proj_t += h_{t-1} W_hh^T;
 //        GRU:       gh = h_{t-1} W_hh^T + b_hh into the B*3H tail of w_t (r multiplies gh_n,
@@ -48,8 +52,8 @@ namespace impl {
 struct FwdArgs {
   float* h;                          // (T,B,H)
   float* c;                          // (T,B,H)  LSTM
-  float* gates;                      // (T,B,GH) LSTM, GRU
-  float* hn;                         // (T,B,H)  GRU: W_hn h_prev + b_hn
+  float* gates;                      // (T,B,GH) LSTM, GRU; null: inference (nothing saved)
+  float* hn;                         // (T,B,H)  GRU: W_hn h_prev + b_hn; null with gates
   const float* x;                    // (T,B,I)
   const int32_t* lengths;            // (B)?
   const float *h0, *c0;              // (B,H)?
@@ -61,6 +65,7 @@ struct FwdArgs {
   float* wih_p;                      // W_ih^T (I, GH), panel-packed
   float* whh_p;                      // W_hh^T (H, GH), panel-packed
   float* gh;                         // (B,GH) GRU: h_prev W_hh^T + b_hh of the current step
+  float* step;                       // (B,GH) inference: this step's projection (gates is null)
 };
 
 // Arguments of one backward run.
@@ -174,16 +179,17 @@ struct Recurrent {
 
     // forward: proj = x W_ih^T + b_ih (+ b_hh) for all T*B rows (split over rows: a column split
     // would have both threads writing the cache lines at their column boundary in every row)
+    const bool per_step = inference(a);
     float* proj = Cell::proj(a);
-    {
+    if (!per_step) {
       const Range r = split_range(int(rows), nth, tid, G::MR);
       for (int gb = 0; gb < NG; ++gb)
         G::template block<false>(proj + idx(r.begin) * GH + gb * H, a.x + idx(r.begin) * I,
                                  a.wih_p + idx(gb) * H * I, r.end - r.begin, H, I, GH, I, 0, false,
                                  true, a.b_ih + gb * H,
                                  Cell::kProjBothBiases ? a.b_hh + gb * H : nullptr);
+      pool::barrier(team);
     }
-    pool::barrier(team);
 
     const Range u = split_range(H, nth, tid, G::NR);  // panel-aligned
     const int nu = u.end - u.begin;
@@ -193,14 +199,18 @@ struct Recurrent {
         for (int gb = 0; gb < NG; ++gb) {
           const int j0 = gb * H + u.begin;
           const float* whh = a.whh_p + idx(j0) * H;
+          float* proj_t = per_step ? a.step : proj + idx(t) * B * GH;
+          if (per_step)  // forward: proj_t = x_t W_ih^T + b_ih (+ b_hh), own units only
+            G::template block<false>(proj_t + j0, a.x + idx(t) * B * I, a.wih_p + idx(j0) * I, B, nu, I,
+                                     GH, I, 0, false, true, a.b_ih + j0,
+                                     Cell::kProjBothBiases ? a.b_hh + j0 : nullptr);
           if (Cell::kSeparateHidden) {
             // forward: gh = h_{t-1} W_hh^T + b_hh (just b_hh when h_{-1} = 0: K = 0)
             G::template block<false>(a.gh + j0, h_prev, whh, B, nu, h_prev ? H : 0, GH, H, 0, false,
                                      true, a.b_hh + j0, nullptr);
           } else if (h_prev) {
             // forward: proj_t += h_{t-1} W_hh^T
-            G::template block<false>(proj + idx(t) * B * GH + j0, h_prev, whh, B, nu, H, GH, H, 0,
-                                     true, true);
+            G::template block<false>(proj_t + j0, h_prev, whh, B, nu, H, GH, H, 0, true, true);
           }
         }
         if (a.lengths) Cell::template fwd_cell<true>(a, t, u.begin, u.end);
@@ -210,12 +220,17 @@ struct Recurrent {
     }
   }
 
+  // LSTM and GRU save their gates for backward; a null gates asks for inference only. (RNN saves
+  // nothing besides h, which is also where its projection goes: one path serves both.)
+  static bool inference(const FwdArgs& a) { return Cell::kSavesGates && a.gates == nullptr; }
+
   static void forward(FwdArgs a) noexcept {
     if (a.T <= 0 || a.B <= 0 || a.I <= 0 || a.H <= 0) return;
     const idx GH = idx(NG) * a.H;
     a.wih_p = a.w_t;
     a.whh_p = a.w_t + GH * a.I;
     a.gh = Cell::kSeparateHidden ? a.whh_p + GH * a.H : nullptr;
+    a.step = inference(a) ? a.whh_p + GH * a.H + (Cell::kSeparateHidden ? idx(a.B) * GH : 0) : nullptr;
     pool::run_team(pick_threads(a.B, a.H, 4), &fwd_task, &a);
   }
 

@@ -28,6 +28,7 @@ struct ElmanCell : CellOps<V> {
   static constexpr bool kDirectPath = false;
   static constexpr bool kCellState = false;
   static constexpr int kHidSegs = 1;
+  static constexpr bool kSavesGates = false;  // h alone serves backward
 
   static float* proj(const FwdArgs& a) { return a.h; }
   static HidSeg hid_seg(const BwdArgs& a, int) { return HidSeg{a.dgates, a.H, 0, a.H}; }

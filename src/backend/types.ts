@@ -36,7 +36,7 @@ export type Lengths = Int32Array | null;
 export interface LstmForwardArgs {
   h: F32Buffer; // (T, B, H) written
   c: F32Buffer; // (T, B, H) written
-  gates: F32Buffer; // (T, B, 4H) written: post-activation i, f, g, o
+  gates: F32Buffer | null; // (T, B, 4H) written: post-activation i, f, g, o; null = inference only (nothing saved)
   x: F32Buffer; // (T, B, I)
   lengths: Lengths;
   h0: F32Buffer | null; // (B, H), null = zeros
@@ -77,8 +77,8 @@ export interface LstmBackwardArgs {
 /** Arguments of gru_forward (PyTorch gate order r, z, n). */
 export interface GruForwardArgs {
   h: F32Buffer; // (T, B, H) written
-  gates: F32Buffer; // (T, B, 3H) written: post-activation r, z, n
-  hn: F32Buffer; // (T, B, H) written: W_hn h_prev + b_hn, which backward needs
+  gates: F32Buffer | null; // (T, B, 3H) written: post-activation r, z, n; null (with hn) = inference only
+  hn: F32Buffer | null; // (T, B, H) written: W_hn h_prev + b_hn, which backward needs; null with gates
   x: F32Buffer; // (T, B, I)
   lengths: Lengths;
   h0: F32Buffer | null; // (B, H), null = zeros

@@ -84,9 +84,9 @@ export function checkLstmForward(a: LstmForwardArgs, d: CellDims): void {
   check('lstm_forward', a, d, [
     ...commonNeeds(d, 4, true),
     ['c', 'T*B*H', T * B * H],
-    ['gates', 'T*B*4H', T * B * 4 * H],
+    ['gates', 'T*B*4H', T * B * 4 * H, true],
     ['c0', 'B*H', B * H, true],
-    ['w_t', '4*H*(I+H)', forwardScratch('lstm', d)],
+    ['w_t', '4*H*(I+H+B)', forwardScratch('lstm', d)],
   ]);
 }
 
@@ -108,10 +108,12 @@ export function checkGruForward(a: GruForwardArgs, d: CellDims): void {
   const { T, B, H } = d;
   check('gru_forward', a, d, [
     ...commonNeeds(d, 3, true),
-    ['gates', 'T*B*3H', T * B * 3 * H],
-    ['hn', 'T*B*H', T * B * H],
-    ['w_t', '3*H*(I+H)+3*B*H', forwardScratch('gru', d)],
+    ['gates', 'T*B*3H', T * B * 3 * H, true],
+    ['hn', 'T*B*H', T * B * H, true],
+    ['w_t', '3*H*(I+H)+6*B*H', forwardScratch('gru', d)],
   ]);
+  if ((a.gates === null) !== (a.hn === null))
+    throw new TypeError('gru_forward: give gates and hn together (training), or neither (inference only)');
 }
 
 export function checkGruBackward(a: GruBackwardArgs, d: CellDims): void {

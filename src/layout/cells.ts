@@ -10,10 +10,14 @@ export const CELL_KINDS: readonly CellKind[] = ['lstm', 'gru', 'rnn'];
 /** Gate blocks stacked in the weight rows (PyTorch: LSTM i,f,g,o; GRU r,z,n; RNN one block). */
 export const GATES: Record<CellKind, number> = { lstm: 4, gru: 3, rnn: 1 };
 
-/** Floats of the forward kernel's w_t scratch. */
+/**
+ * Floats of the forward kernel's w_t scratch: the packed weights, GRU's per-step h_prev W_hh^T, and
+ * (LSTM, GRU) one step's input projection for the inference-only forward (gates null).
+ */
 export function forwardScratch(cell: CellKind, { B, I, H }: CellDims): number {
   const G = GATES[cell];
-  return G * H * I + G * H * H + (cell === 'gru' ? 3 * B * H : 0);
+  const perStep = cell === 'lstm' ? 4 * B * H : cell === 'gru' ? 6 * B * H : 0;
+  return G * H * I + G * H * H + perStep;
 }
 
 /** Buffers forward writes and backward reads, besides h: [slice name, floats]. */

@@ -24,11 +24,13 @@ export interface CellRun {
   dims: CellDims;
 }
 
-export function runCellForward(backend: Backend, r: CellRun): void {
+/** noGrad: inference only, the kernels save nothing for backward (null gates and hn). */
+export function runCellForward(backend: Backend, r: CellRun, noGrad = false): void {
   const { slice: v, x, lengths, h0, params: p, dims } = r;
   const common = { x, lengths, h0, w_ih: p.w_ih, w_hh: p.w_hh, b_ih: p.b_ih, b_hh: p.b_hh, w_t: v('w_t'), h: v('h') };
-  if (r.cell === 'lstm') backend.lstm_forward({ ...common, c: v('c'), gates: v('gates'), c0: r.c0 }, dims);
-  else if (r.cell === 'gru') backend.gru_forward({ ...common, gates: v('gates'), hn: v('hn') }, dims);
+  const saved = (name: string) => (noGrad ? null : v(name));
+  if (r.cell === 'lstm') backend.lstm_forward({ ...common, c: v('c'), gates: saved('gates'), c0: r.c0 }, dims);
+  else if (r.cell === 'gru') backend.gru_forward({ ...common, gates: saved('gates'), hn: saved('hn') }, dims);
   else backend.rnn_forward(common, dims, r.nonlinearity);
 }
 

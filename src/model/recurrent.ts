@@ -47,6 +47,12 @@ export interface ForwardOptions {
   /** Training mode: dropout active. Default false (inference). */
   training?: boolean;
   /**
+   * Inference only, as under PyTorch's torch.no_grad(): nothing is saved for backward(), which then
+   * refuses to run. The outputs are bit-identical; LSTM and GRU skip writing and re-reading every
+   * step's gates (faster at mid-sized shapes, bench/NOTES.md). Default false.
+   */
+  noGrad?: boolean;
+  /**
    * (B, T, D*H) array to write the output into (and return) instead of a new one. Reusing one across
    * calls spares the page faults of fresh memory, which cost more than the forward pass itself at
    * mid-sized shapes on some machines (bench/NOTES.md).
@@ -130,6 +136,8 @@ interface ForwardState {
   revMap: Int32Array | null;
   /** Dropout was applied between layers. */
   dropped: boolean;
+  /** Ran with noGrad: nothing saved, backward() refuses. */
+  noGrad: boolean;
 }
 
 export class Recurrent {
@@ -375,7 +383,8 @@ export class Recurrent {
 
     const ws = this.workspace(B, T);
     const dropped = (opts.training ?? false) && this.dropout > 0;
-    const st: ForwardState = { B, T, hasInitial, lengths, revMap: D === 2 ? reverseRowMap(T, B, lengths) : null, dropped };
+    const noGrad = opts.noGrad ?? false;
+    const st: ForwardState = { B, T, hasInitial, lengths, revMap: D === 2 ? reverseRowMap(T, B, lengths) : null, dropped, noGrad };
     convertLayout(ws.view('x').array, x, B, T, I, false);
     if (hasInitial) {
       ws.view('h0').array.set(opts.h0!);
@@ -388,7 +397,7 @@ export class Recurrent {
       for (let d = 0; d < D; d++) {
         const r = this.run(ws, l, d, st);
         if (d === 1) gatherRows(r.x.array, this.layerInput(ws, l, dropped).array, st.revMap!, W);
-        runCellForward(this.backend, r);
+        runCellForward(this.backend, r, noGrad);
         // Padding steps carried each row's state, so the last step holds every row's final state.
         hN.set(r.slice('h').array.subarray((T - 1) * B * H), (l * D + d) * B * H);
         if (cN) cN.set(r.slice('c').array.subarray((T - 1) * B * H), (l * D + d) * B * H);
@@ -422,6 +431,8 @@ export class Recurrent {
     this.assertUsable();
     const where = `${this.cell.toUpperCase()}.backward`;
     if (!this.last) throw new Error(`${where}: call forward() first; backward() differentiates the last forward()`);
+    if (this.last.noGrad)
+      throw new Error(`${where}: the last forward() ran with noGrad: true, which saves nothing to differentiate; run forward() without noGrad first`);
     const st = this.last;
     const { B, T, hasInitial, lengths, dropped } = st;
     const { inputSize: I, hiddenSize: H, numLayers: L } = this;

@@ -33,6 +33,8 @@ export interface ModelForwardOptions {
   seqLen: number;
   lengths?: ArrayLike<number>;
   training?: boolean;
+  /** Inference only: nothing saved for backward() (Recurrent's noGrad; predict() sets it). */
+  noGrad?: boolean;
   /** Initial recurrent states (numLayers * directions, B, H), e.g. carried from the previous batch. */
   h0?: Float32Array;
   c0?: Float32Array;
@@ -65,7 +67,7 @@ export class SequenceModel {
   private readonly width: number; // D*H, the recurrent output width the heads read
   private ws: Workspace | null = null;
   private shape: { B: number; T: number } | null = null;
-  private last: { B: number; T: number; lengths: Int32Array | null; output: Float32Array; state: RecurrentState } | null = null;
+  private last: { B: number; T: number; lengths: Int32Array | null; output: Float32Array; state: RecurrentState; noGrad: boolean } | null = null;
   private io: { output: Float32Array; dOutput: Float32Array; dx: Float32Array } | null = null;
   private disposed = false;
 
@@ -242,7 +244,7 @@ export class SequenceModel {
       );
       return y.array.slice();
     });
-    this.last = { B, T, lengths, output, state: { hN, cN } };
+    this.last = { B, T, lengths, output, state: { hN, cN }, noGrad: opts.noGrad ?? false };
     return out;
   }
 
@@ -256,6 +258,9 @@ export class SequenceModel {
   backward(dPredictions: Float32Array[]): void {
     this.assertIdle('backward');
     if (!this.last) throw new Error('SequenceModel.backward: call forward() first');
+    // Checked before any head gradient is accumulated, so a refused call changes nothing.
+    if (this.last.noGrad)
+      throw new Error('SequenceModel.backward: the last forward() was predict() or ran with noGrad: true, which saves nothing to differentiate; run forward() without noGrad first');
     const { B, T, lengths } = this.last;
     const W = this.width;
     if (dPredictions.length !== this.heads.length)
@@ -299,8 +304,8 @@ export class SequenceModel {
   }
 
   /** Predictions in inference mode (no dropout), one array per head. */
-  predict(x: Float32Array, opts: Omit<ModelForwardOptions, 'training'>): Float32Array[] {
-    return this.forward(x, { ...opts, training: false });
+  predict(x: Float32Array, opts: Omit<ModelForwardOptions, 'training' | 'noGrad'>): Float32Array[] {
+    return this.forward(x, { ...opts, training: false, noGrad: true });
   }
 
   /**

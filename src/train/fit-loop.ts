@@ -68,7 +68,7 @@ export function evaluateLoss(model: SequenceModel, data: Checked, losses: LossSp
   let sum = 0;
   for (let from = 0; from < data.count; from += batchSize) {
     const b = gather.gather(order, from, Math.min(batchSize, data.count - from));
-    const predictions = model.forward(b.x, { batchSize: b.batchSize, seqLen: b.seqLen, lengths: b.lengths });
+    const predictions = model.forward(b.x, { batchSize: b.batchSize, seqLen: b.seqLen, lengths: b.lengths, noGrad: true });
     sum += headLosses(model, losses, predictions, b.targets).total * b.batchSize;
   }
   return sum / data.count;

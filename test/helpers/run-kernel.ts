@@ -1,7 +1,7 @@
 // Runs one CellCase through a backend's forward and backward kernels (time-major, the kernel
 // contract, through the same cell-kernels mapping the layer uses) and returns copies of every
 // result, beside the float64 reference on the same case.
-import type { Backend } from '../../src/backend/types.js';
+import type { Backend, F32Buffer } from '../../src/backend/types.js';
 import { planDirection } from '../../src/layout/cells.js';
 import { Workspace } from '../../src/layout/workspace.js';
 import { cellBackward, cellForward } from '../../src/backend/reference.js';
@@ -18,10 +18,15 @@ export function resultKeys(cell: CellCase['cell']): string[] {
 }
 export const FORWARD_KEYS = new Set(['h', 'c', 'gates', 'hn']);
 
-export function runKernels(backend: Backend, k: CellCase): CellResults {
+/** Builds the case's buffers and workspace on `backend`, runs fn, and frees everything. */
+function withCellRun<R>(
+  backend: Backend,
+  k: CellCase,
+  fn: (r: CellRun, ws: Workspace, buf: (n: number, data?: ArrayLike<number> | null) => F32Buffer) => R,
+): R {
   const { T, B, I, H } = k.dims;
   const ws = new Workspace(backend, planDirection(k.cell, k.dims, false));
-  const owned: Array<ReturnType<Backend['alloc']>> = [];
+  const owned: F32Buffer[] = [];
   const buf = (n: number, data?: ArrayLike<number> | null) => {
     const b = backend.alloc(n);
     owned.push(b);
@@ -42,12 +47,24 @@ export function runKernels(backend: Backend, k: CellCase): CellResults {
       params: { w_ih: buf(G * I, k.w_ih), w_hh: buf(G * H, k.w_hh), b_ih: buf(G, k.b_ih), b_hh: buf(G, k.b_hh) },
       dims: k.dims,
     };
+    return fn(r, ws, buf);
+  } finally {
+    for (const b of owned) backend.free(b);
+    ws.dispose();
+  }
+}
+
+export function runKernels(backend: Backend, k: CellCase): CellResults {
+  return withCellRun(backend, k, (r, ws, buf) => {
+    const { T, B, I, H } = k.dims;
+    const G = k.w_ih.length / I;
     runCellForward(backend, r);
     if (k.dh) ws.view('dh').array.set(k.dh);
     const grads = { w_ih: buf(G * I), w_hh: buf(G * H), b_ih: buf(G), b_hh: buf(G) };
     const dx = buf(T * B * I);
     const dh0 = buf(B * H);
     const dc0 = buf(B * H);
+    const opt = (n: number, data: ArrayLike<number> | null) => (data ? buf(n, data) : null);
     runCellBackward(backend, r, {
       dx, dh0, dc0: k.cell === 'lstm' ? dc0 : null,
       dhT: opt(B * H, k.dhT), dcT: opt(B * H, k.dcT), grads,
@@ -59,10 +76,22 @@ export function runKernels(backend: Backend, k: CellCase): CellResults {
     };
     for (const key of resultKeys(k.cell)) if (!(key in out)) out[key] = ws.view(key).array.slice();
     return out;
-  } finally {
-    for (const b of owned) backend.free(b);
-    ws.dispose();
-  }
+  });
+}
+
+/**
+ * The forward kernel alone: h (and LSTM's c) as it leaves them. noGrad runs the inference-only
+ * forward (null gates and hn); the workspace's gates are poisoned with NaN first, so a kernel that
+ * read them anyway would show it.
+ */
+export function runForward(backend: Backend, k: CellCase, noGrad: boolean): CellResults {
+  return withCellRun(backend, k, (r, ws) => {
+    for (const name of ['gates', 'hn']) if (noGrad && planDirection(k.cell, k.dims, false).slices.has(name)) ws.view(name).array.fill(NaN);
+    runCellForward(backend, r, noGrad);
+    const out: CellResults = { h: ws.view('h').array.slice() };
+    if (k.cell === 'lstm') out.c = ws.view('c').array.slice();
+    return out;
+  });
 }
 
 /** The float64 reference on the same case, same result names. */

@@ -23,30 +23,34 @@
 namespace seqcast {
 
 // Floats of scratch each kernel needs (src/layout/cells.ts plans the same sizes).
-//   LSTM forward:  w_t = 4H*I + 4H*H              (packed weights; layout private to each backend)
+//   LSTM forward:  w_t = 4H*I + 4H*H + B*4H       (packed weights, then one step's projection when
+//                                                  inference only; layout private to each backend)
 //   LSTM backward: dgates (T,B,4H), dh_next (B,H), dc_next (B,H)
-//   GRU forward:   w_t = 3H*I + 3H*H + B*3H       (packed weights, then the per-step h_prev W_hh^T)
+//   GRU forward:   w_t = 3H*I + 3H*H + B*3H + B*3H (packed weights, the per-step h_prev W_hh^T, and
+//                                                  one step's projection when inference only)
 //   GRU backward:  dgates (T,B,3H), dgates_hn (T,B,H), dh_next (B,H)
 //   RNN forward:   w_t = H*I + H*H
 //   RNN backward:  dgates (T,B,H), dh_next (B,H)
 // Scratch contents are private to each backend (native and WASM may pack differently).
-inline int64_t lstm_forward_scratch_floats(int /*T*/, int /*B*/, int I, int H) {
-  return int64_t(4) * H * I + int64_t(4) * H * H;
+inline int64_t lstm_forward_scratch_floats(int /*T*/, int B, int I, int H) {
+  return int64_t(4) * H * I + int64_t(4) * H * H + int64_t(4) * B * H;
 }
 inline int64_t gru_forward_scratch_floats(int /*T*/, int B, int I, int H) {
-  return int64_t(3) * H * I + int64_t(3) * H * H + int64_t(3) * B * H;
+  return int64_t(3) * H * I + int64_t(3) * H * H + int64_t(6) * B * H;
 }
 inline int64_t rnn_forward_scratch_floats(int /*T*/, int /*B*/, int I, int H) {
   return int64_t(H) * I + int64_t(H) * H;
 }
 
-// LSTM over a whole sequence. gates holds the post-activation (i, f, g, o) of every step.
-using LstmForwardFn = void (*)(float* h, float* c, float* gates,              // (T,B,H) (T,B,H) (T,B,4H)
+// LSTM over a whole sequence. gates holds the post-activation (i, f, g, o) of every step. gates null
+// = inference only: h and c are the same (bit for bit), nothing is saved for backward, and each step's
+// projection stays in the w_t scratch instead of a (T,B,4H) buffer written and read back.
+using LstmForwardFn = void (*)(float* h, float* c, float* gates,              // (T,B,H) (T,B,H) (T,B,4H)?
                                const float* x, const int32_t* lengths,           // (T,B,I) (B)?
                                const float* h0, const float* c0,                 // (B,H)? (B,H)?
                                const float* w_ih, const float* w_hh,             // (4H,I) (4H,H)
                                const float* b_ih, const float* b_hh,             // (4H) (4H)
-                               float* w_t,                                       // scratch 4H*(I+H)
+                               float* w_t,                                       // scratch 4H*(I+H+B)
                                int T, int B, int I, int H);
 
 // Backpropagation through time for lstm_forward. dh is dL/dh_t for every step (the layer output),
@@ -66,11 +70,12 @@ using LstmBackwardFn = void (*)(float* dx, float* dh0, float* dc0,              
 //   r = sigmoid(W_ir x + b_ir + W_hr h + b_hr), z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)
 //   n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),  h' = (1 - z) * n + z * h
 // gates holds post-activation (r, z, n); hn holds W_hn h_prev + b_hn of every step (backward needs it).
-using GruForwardFn = void (*)(float* h, float* gates, float* hn,                 // (T,B,H) (T,B,3H) (T,B,H)
+// gates and hn both null = inference only, as for LSTM.
+using GruForwardFn = void (*)(float* h, float* gates, float* hn,                 // (T,B,H) (T,B,3H)? (T,B,H)?
                               const float* x, const int32_t* lengths, const float* h0,  // (T,B,I) (B)? (B,H)?
                               const float* w_ih, const float* w_hh,              // (3H,I) (3H,H)
                               const float* b_ih, const float* b_hh,              // (3H) (3H)
-                              float* w_t,                                        // scratch 3H*(I+H) + 3BH
+                              float* w_t,                                        // scratch 3H*(I+H) + 6BH
                               int T, int B, int I, int H);
 
 // BPTT for gru_forward. db_ih and db_hh differ in the n block (b_hn sits inside the reset product).
