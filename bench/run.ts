@@ -73,7 +73,8 @@ async function benchBackend(cell: CellKind, w: Workload, backend: Backend, label
   // Output and dx arrays reused across calls (the `out` / `dxOut` options), as a serving loop would.
   const opts = { batchSize: w.batchSize, seqLen: w.seqLen, out: new Float32Array(w.batchSize * w.seqLen * w.hiddenSize) };
   const dxOut = new Float32Array(w.batchSize * w.seqLen * w.inputSize);
-  const fwd = timeIt(() => layer.forward(x, opts), timing);
+  // Inference runs as predict() does: noGrad, nothing saved for a backward pass.
+  const fwd = timeIt(() => layer.forward(x, { ...opts, noGrad: true }), timing);
   const fb = timeIt(() => {
     layer.forward(x, opts);
     layer.backward({ dOutput, dxOut });

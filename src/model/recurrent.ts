@@ -13,7 +13,8 @@ import { Rng } from '../random.js';
 import { INIT_SCHEMES, initialize, type InitScheme } from './init.js';
 import { runCellBackward, runCellForward, type CellRun, type DirectionParams } from './cell-kernels.js';
 import {
-  convertLayout, deinterleaveDirection, gatherRows, interleaveDirection, reverseRowMap, scatterAddRows,
+  convertLayout, deinterleaveDirection, gatherLastSteps, gatherRows, interleaveDirection, reverseRowMap, scatterAddRows,
+  scatterLastSteps,
 } from './time-layout.js';
 
 export interface RecurrentOptions {
@@ -53,7 +54,13 @@ export interface ForwardOptions {
    */
   noGrad?: boolean;
   /**
-   * (B, T, D*H) array to write the output into (and return) instead of a new one. Reusing one across
+   * 'all' (default): the output at every step, (B, T, D*H). 'last': only each row's last valid step,
+   * (B, D*H) (for a bidirectional layer the reverse direction's output there, as PyTorch's
+   * output[b, len-1]), sparing the full-sequence copy; backward() then takes dOutput of that shape.
+   */
+  output?: 'all' | 'last';
+  /**
+   * (B, T, D*H) array ((B, D*H) with output 'last') to write the output into (and return) instead of a new one. Reusing one across
    * calls spares the page faults of fresh memory, which cost more than the forward pass itself at
    * mid-sized shapes on some machines (bench/NOTES.md).
    */
@@ -61,19 +68,24 @@ export interface ForwardOptions {
 }
 
 export interface RecurrentOutput {
-  output: Float32Array; // (B, T, D*H)
+  output: Float32Array; // (B, T, D*H), or (B, D*H) with output 'last'
   hN: Float32Array; // (L*D, B, H)
   cN: Float32Array | null; // (L*D, B, H), LSTM only
 }
 
 export interface BackwardOptions {
-  /** dL/d(output), (B, T, D*H); omitted means zero (for example when only hN feeds the loss). */
+  /**
+   * dL/d(output), (B, T, D*H), or (B, D*H) when forward() ran with output 'last'; omitted means zero
+   * (for example when only hN feeds the loss).
+   */
   dOutput?: Float32Array;
   /** dL/d(hN), dL/d(cN), (L*D, B, H); omitted means zero. */
   dhN?: Float32Array;
   dcN?: Float32Array;
   /** (B, T, I) array to write dx into (and return) instead of a new one; see ForwardOptions.out. */
   dxOut?: Float32Array;
+  /** false: skip dL/dx (training needs only the parameter gradients): dx is then null. Default true. */
+  inputGrad?: boolean;
 }
 
 export interface InputGrads {
@@ -114,6 +126,11 @@ function checkFinite(where: string, name: string, a: Float32Array, rows?: { B: n
   }
 }
 
+function outputMode(where: string, v: unknown): 'all' | 'last' {
+  if (v === undefined || v === 'all' || v === 'last') return v ?? 'all';
+  throw new RangeError(`${where}: output must be 'all' or 'last', got '${String(v)}'`);
+}
+
 function checkLengths(where: string, lengths: ArrayLike<number>, B: number, T: number): Int32Array {
   if (lengths.length !== B) throw new ShapeError(`${where}: lengths must have batchSize = ${B} elements, got ${lengths.length}`);
   const out = new Int32Array(B);
@@ -138,6 +155,8 @@ interface ForwardState {
   dropped: boolean;
   /** Ran with noGrad: nothing saved, backward() refuses. */
   noGrad: boolean;
+  /** Each row's last valid step only: dOutput is (B, D*H). */
+  lastOnly: boolean;
 }
 
 export class Recurrent {
@@ -315,8 +334,11 @@ export class Recurrent {
       // Dropout writes the next layer's input beside the saved output, which backward still needs.
       if (this.dropout > 0 && l < L - 1) entries.push([`l${l}.drop`, T * B * D * H], [`l${l}.mask`, T * B * D * H]);
       for (let d = 0; d < D; d++) {
-        for (const [name, { length }] of planDirection(this.cell, { T, B, I, H }, d === 1).slices)
+        for (const [name, { length }] of planDirection(this.cell, { T, B, I, H }, d === 1).slices) {
+          // With one direction, layers above the first write dx into the layer below's dh (backward).
+          if (name === 'dx' && l > 0 && D === 1) continue;
           entries.push([this.sliceName(l, d, name), length]);
+        }
       }
     }
     this.ws = new Workspace(this.backend, plan(entries));
@@ -374,7 +396,9 @@ export class Recurrent {
     if (isLstm && (opts.h0 === undefined) !== (opts.c0 === undefined))
       throw new TypeError(`${where}: give both h0 and c0, or neither (PyTorch's LSTM takes them as a pair)`);
     if (!isLstm && opts.c0 !== undefined) throw new TypeError(`${where}: c0 is for LSTM cells only; a ${this.cell.toUpperCase()} has no cell state`);
-    if (opts.out !== undefined) checkArray(where, 'out', opts.out, B * T * D * H, 'batchSize * seqLen * directions * hiddenSize');
+    const lastOnly = outputMode(where, opts.output) === 'last';
+    if (opts.out !== undefined)
+      checkArray(where, 'out', opts.out, (lastOnly ? 1 : T) * B * D * H, lastOnly ? 'batchSize * directions * hiddenSize' : 'batchSize * seqLen * directions * hiddenSize');
     const hasInitial = opts.h0 !== undefined;
     if (hasInitial) {
       checkFinite(where, 'h0', checkArray(where, 'h0', opts.h0, L * D * B * H, STATE_SHAPE));
@@ -384,7 +408,7 @@ export class Recurrent {
     const ws = this.workspace(B, T);
     const dropped = (opts.training ?? false) && this.dropout > 0;
     const noGrad = opts.noGrad ?? false;
-    const st: ForwardState = { B, T, hasInitial, lengths, revMap: D === 2 ? reverseRowMap(T, B, lengths) : null, dropped, noGrad };
+    const st: ForwardState = { B, T, hasInitial, lengths, revMap: D === 2 ? reverseRowMap(T, B, lengths) : null, dropped, noGrad, lastOnly };
     convertLayout(ws.view('x').array, x, B, T, I, false);
     if (hasInitial) {
       ws.view('h0').array.set(opts.h0!);
@@ -405,8 +429,10 @@ export class Recurrent {
       }
       if (dropped && l < L - 1) this.applyDropout(ws, l);
     }
-    const output = opts.out ?? new Float32Array(B * T * D * H);
-    convertLayout(this.layerOutput(ws, L - 1).array, output, B, T, D * H, true, lengths);
+    const top = this.layerOutput(ws, L - 1).array;
+    const output = opts.out ?? new Float32Array((lastOnly ? 1 : T) * B * D * H);
+    if (lastOnly) gatherLastSteps(output, top, B, T, D * H, lengths);
+    else convertLayout(top, output, B, T, D * H, true, lengths);
     this.last = st;
     return { output, hN, cN };
   }
@@ -427,7 +453,9 @@ export class Recurrent {
    * Backpropagation through time for the last forward(). Accumulates parameter gradients into
    * `grads` (as PyTorch's .grad does until zero_grad) and returns the input gradients.
    */
-  backward(opts: BackwardOptions = {}): InputGrads {
+  backward(opts?: BackwardOptions & { inputGrad?: true }): InputGrads;
+  backward(opts: BackwardOptions & { inputGrad: false }): Omit<InputGrads, 'dx'> & { dx: null };
+  backward(opts: BackwardOptions = {}): Omit<InputGrads, 'dx'> & { dx: Float32Array | null } {
     this.assertUsable();
     const where = `${this.cell.toUpperCase()}.backward`;
     if (!this.last) throw new Error(`${where}: call forward() first; backward() differentiates the last forward()`);
@@ -439,9 +467,11 @@ export class Recurrent {
     const D = this.directions;
     const isLstm = this.cell === 'lstm';
     if (opts.dOutput !== undefined) {
-      checkArray(where, 'dOutput', opts.dOutput, B * T * D * H, 'batchSize * seqLen * directions * hiddenSize');
+      checkArray(where, 'dOutput', opts.dOutput, (st.lastOnly ? 1 : T) * B * D * H,
+        st.lastOnly ? "batchSize * directions * hiddenSize (forward ran with output 'last')" : 'batchSize * seqLen * directions * hiddenSize');
       checkFinite(where, 'dOutput', opts.dOutput);
     }
+    const inputGrad = opts.inputGrad ?? true;
     if (opts.dhN !== undefined) checkFinite(where, 'dhN', checkArray(where, 'dhN', opts.dhN, L * D * B * H, STATE_SHAPE));
     if (opts.dcN !== undefined) {
       if (!isLstm) throw new TypeError(`${where}: dcN is for LSTM cells only`);
@@ -457,7 +487,10 @@ export class Recurrent {
     const slot = (name: string, l: number, d: number): F32Buffer => ws.view(name).sub((l * D + d) * B * H, B * H);
 
     const top = this.layerOutputGrad(ws, L - 1);
-    if (opts.dOutput) convertLayout(top.array, opts.dOutput, B, T, D * H, false, lengths);
+    if (opts.dOutput && st.lastOnly) {
+      top.array.fill(0);
+      scatterLastSteps(top.array, opts.dOutput, B, T, D * H, lengths);
+    } else if (opts.dOutput) convertLayout(top.array, opts.dOutput, B, T, D * H, false, lengths);
     else top.array.fill(0);
 
     for (let l = L - 1; l >= 0; l--) {
@@ -467,8 +500,10 @@ export class Recurrent {
       for (let d = 0; d < D; d++) {
         const r = this.run(ws, l, d, st);
         if (D === 2) deinterleaveDirection(r.slice('dh').array, ws.view(`l${l}.dout`).array, d === 1 ? st.revMap : null, H, d);
-        const dx = r.slice('dx');
-        dx.array.fill(0);
+        // One direction: the kernel accumulates dx straight into the layer below's output gradient.
+        const direct = dInput !== null && D === 1;
+        const dx = l === 0 && !inputGrad ? null : direct ? dInput : r.slice('dx');
+        dx?.array.fill(0);
         runCellBackward(this.backend, r, {
           dx,
           dh0: hasInitial ? slot('dh0', l, d) : null,
@@ -477,9 +512,9 @@ export class Recurrent {
           dcT: opts.dcN ? slot('dcN', l, d) : null,
           grads: this.directionParams(l, d, this.grads),
         });
-        if (dInput) {
-          if (d === 0) dInput.array.set(dx.array);
-          else scatterAddRows(dInput.array, dx.array, st.revMap!, W);
+        if (dInput && !direct) {
+          if (d === 0) dInput.array.set(dx!.array);
+          else scatterAddRows(dInput.array, dx!.array, st.revMap!, W);
         }
       }
       if (dInput && dropped) {
@@ -490,10 +525,13 @@ export class Recurrent {
       }
     }
     // Layer 0's input gradient: both directions summed, batch-first.
-    const dx0 = ws.view(this.sliceName(0, 0, 'dx')).array;
-    if (D === 2) scatterAddRows(dx0, ws.view(this.sliceName(0, 1, 'dx')).array, st.revMap!, I);
-    const dx = opts.dxOut ?? new Float32Array(B * T * I);
-    convertLayout(dx0, dx, B, T, I, true, lengths);
+    let dx: Float32Array | null = null;
+    if (inputGrad) {
+      const dx0 = ws.view(this.sliceName(0, 0, 'dx')).array;
+      if (D === 2) scatterAddRows(dx0, ws.view(this.sliceName(0, 1, 'dx')).array, st.revMap!, I);
+      dx = opts.dxOut ?? new Float32Array(B * T * I);
+      convertLayout(dx0, dx, B, T, I, true, lengths);
+    }
     return {
       dx,
       dh0: hasInitial ? ws.view('dh0').array.slice() : null,

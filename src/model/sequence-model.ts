@@ -68,7 +68,7 @@ export class SequenceModel {
   private ws: Workspace | null = null;
   private shape: { B: number; T: number } | null = null;
   private last: { B: number; T: number; lengths: Int32Array | null; output: Float32Array; state: RecurrentState; noGrad: boolean } | null = null;
-  private io: { output: Float32Array; dOutput: Float32Array; dx: Float32Array } | null = null;
+  private io: { output: Float32Array; dOutput: Float32Array } | null = null;
   private disposed = false;
 
   static async create(opts: SequenceModelOptions & BackendOptions): Promise<SequenceModel> {
@@ -192,7 +192,8 @@ export class SequenceModel {
   private workspace(B: number, T: number): Workspace {
     if (this.ws && this.shape?.B === B && this.shape.T === T) return this.ws;
     this.ws?.dispose();
-    const entries: Array<[string, number]> = [['last', B * this.width], ['all', B * T * this.width], ['dlast', B * this.width], ['dall', B * T * this.width]];
+    const entries: Array<[string, number]> = [['last', B * this.width], ['dlast', B * this.width]];
+    if (!this.lastOnly) entries.push(['all', B * T * this.width], ['dall', B * T * this.width]);
     for (const h of this.heads) {
       const rows = h.on === 'last' ? B : B * T;
       entries.push([`${h.name}.y`, rows * h.outputs], [`${h.name}.dy`, rows * h.outputs]);
@@ -202,13 +203,19 @@ export class SequenceModel {
     return this.ws;
   }
 
-  /** The recurrent layer's batch-first output, its gradient and dx for (B, T): kept while the shape holds. */
-  private recurrentArrays(B: number, T: number): { output: Float32Array; dOutput: Float32Array; dx: Float32Array } {
-    const W = this.width;
-    const n = B * T * W;
-    if (this.io?.output.length !== n || this.io.dx.length !== B * T * this.recurrent.inputSize)
-      this.io = { output: new Float32Array(n), dOutput: new Float32Array(n), dx: new Float32Array(B * T * this.recurrent.inputSize) };
+  /**
+   * The recurrent layer's batch-first output and its gradient for (B, T), kept while the shape holds:
+   * (B, W), each row's last step, when every head reads only that; else (B, T, W).
+   */
+  private recurrentArrays(B: number, T: number): { output: Float32Array; dOutput: Float32Array } {
+    const n = (this.lastOnly ? 1 : T) * B * this.width;
+    if (this.io?.output.length !== n) this.io = { output: new Float32Array(n), dOutput: new Float32Array(n) };
     return this.io;
+  }
+
+  /** Every head reads each row's last step: the recurrent layer need not copy out the whole sequence. */
+  private get lastOnly(): boolean {
+    return this.heads.every((h) => h.on === 'last');
   }
 
   private view(buffer: F32Buffer, part: { offset: number; length: number }): F32Buffer {
@@ -225,16 +232,20 @@ export class SequenceModel {
     // The recurrent output and its gradient stay inside the model: arrays reused while the shape is
     // unchanged (fresh ones per call would cost a page fault per 4 KiB; see bench/NOTES.md).
     const io = this.recurrentArrays(B, T);
-    const { output, hN, cN } = this.recurrent.forward(x, { ...opts, out: io.output });
+    const lastOnly = this.lastOnly;
+    const { output, hN, cN } = this.recurrent.forward(x, { ...opts, out: io.output, output: lastOnly ? 'last' : 'all' });
     const lengths = opts.lengths ? Int32Array.from(opts.lengths) : null;
     const W = this.width;
     const ws = this.workspace(B, T);
     const last = ws.view('last');
-    for (let b = 0; b < B; b++) {
-      const t = (lengths ? lengths[b] : T) - 1;
-      last.array.set(output.subarray((b * T + t) * W, (b * T + t + 1) * W), b * W);
+    if (lastOnly) last.array.set(output);
+    else {
+      for (let b = 0; b < B; b++) {
+        const t = (lengths ? lengths[b] : T) - 1;
+        last.array.set(output.subarray((b * T + t) * W, (b * T + t + 1) * W), b * W);
+      }
+      ws.view('all').array.set(output);
     }
-    if (this.heads.some((h) => h.on === 'all')) ws.view('all').array.set(output);
     const out = this.heads.map((h) => {
       const y = ws.view(`${h.name}.y`);
       const rows = h.on === 'last' ? B : B * T;
@@ -266,8 +277,9 @@ export class SequenceModel {
     if (dPredictions.length !== this.heads.length)
       throw new ShapeError(`SequenceModel.backward: expected ${this.heads.length} head gradients, got ${dPredictions.length}`);
     const ws = this.workspace(B, T);
+    const lastOnly = this.lastOnly;
     ws.zero('dlast');
-    ws.zero('dall');
+    if (!lastOnly) ws.zero('dall');
     this.heads.forEach((h, i) => {
       const rows = h.on === 'last' ? B : B * T;
       const dy = ws.view(`${h.name}.dy`);
@@ -282,16 +294,20 @@ export class SequenceModel {
         { N: rows, In: W, O: h.outputs },
       );
     });
-    // Gradient on the recurrent output: every step from 'all' heads, plus each row's last step.
+    // Gradient on the recurrent output: every step from 'all' heads, plus each row's last step
+    // (only the latter when the forward produced last steps only). Training needs no dL/dx.
     const io = this.recurrentArrays(B, T);
     const dOutput = io.dOutput;
-    dOutput.set(ws.view('dall').array);
     const dlast = ws.view('dlast').array;
-    for (let b = 0; b < B; b++) {
-      const t = (lengths ? lengths[b] : T) - 1;
-      for (let k = 0; k < W; k++) dOutput[(b * T + t) * W + k] += dlast[b * W + k];
+    if (lastOnly) dOutput.set(dlast);
+    else {
+      dOutput.set(ws.view('dall').array);
+      for (let b = 0; b < B; b++) {
+        const t = (lengths ? lengths[b] : T) - 1;
+        for (let k = 0; k < W; k++) dOutput[(b * T + t) * W + k] += dlast[b * W + k];
+      }
     }
-    this.recurrent.backward({ dOutput, dxOut: io.dx });
+    this.recurrent.backward({ dOutput, inputGrad: false });
   }
 
   /**

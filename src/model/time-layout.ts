@@ -76,3 +76,16 @@ export function deinterleaveDirection(dh: Float32Array, dout: Float32Array, map:
     dh.set(dout.subarray(s, s + H), r * H);
   }
 }
+
+/** Row b of dst (B, W) = time-major src (T, B, W) at row b's last valid step. */
+export function gatherLastSteps(dst: Float32Array, src: Float32Array, B: number, T: number, W: number, lengths: Int32Array | null): void {
+  for (let b = 0; b < B; b++) {
+    const s = (((lengths ? lengths[b] : T) - 1) * B + b) * W;
+    dst.set(src.subarray(s, s + W), b * W);
+  }
+}
+
+/** The inverse of gatherLastSteps for gradients: time-major dst at row b's last valid step = src row b. */
+export function scatterLastSteps(dst: Float32Array, src: Float32Array, B: number, T: number, W: number, lengths: Int32Array | null): void {
+  for (let b = 0; b < B; b++) dst.set(src.subarray(b * W, b * W + W), (((lengths ? lengths[b] : T) - 1) * B + b) * W);
+}
