@@ -4,8 +4,8 @@
 // reference and tuned PyTorch when present, all in one run on one machine. --peers adds TensorFlow.js
 // (wasm, cpu), brain.js and onnxruntime-node (LSTM; bench/peers/), --json writes bench/results.json,
 // and the memory line compares training W3's peak RSS with what BPTT must keep (bench/memory.ts).
-// --ablation times what single levers buy on native LSTM (SIMD variant, fused streaming step), for
-// bench/NOTES.md.
+// --ablation times what single levers buy on native LSTM (SIMD variant, fused streaming step, noGrad
+// inference, last-step training; bench/facade-levers.ts), for bench/NOTES.md.
 // Prints seq/s, GFLOP/s, ratios and issue #8's targets, met or not. A benchmark, never a test.
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -23,6 +23,7 @@ import { timeIt } from './timer.js';
 import { findTorchPython, runPytorch, type TorchTiming } from './pytorch.js';
 import { benchWindows } from './windows.js';
 import { measureStream } from './stream.js';
+import { measureFacadeLevers } from './facade-levers.js';
 import { measureForecasterUpdate, type ForecasterUpdateTiming } from './forecaster-update.js';
 import { describeMemory, measureTrainingMemory, type MemoryReport } from './memory.js';
 import { runPeers, type PeerResult } from './peers/run-peers.js';
@@ -233,6 +234,11 @@ async function ablation(): Promise<string[]> {
       lines.push(`| ${w.name} | SIMD ${v}${v === best ? ' (dispatched)' : ''} | ${fmt(r.trainSeqPerSec)} | ${fmt(r.forwardSeqPerSec)} | ${fmt(r.streamUs)} |`);
     }
     nb.setVariant(best);
+    const f = measureFacadeLevers('lstm', w, native, quick ? 300 : 1500, quick ? 3 : 5);
+    lines.push(`| ${w.name} | forward saving for backward | | ${fmt(f.inferSaving)} | |`);
+    lines.push(`| ${w.name} | forward noGrad (inference only) | | ${fmt(f.inferNoGrad)} | |`);
+    lines.push(`| ${w.name} | fwd+bwd, full output and dx (train column: fwd+bwd) | ${fmt(f.trainFull)} | | |`);
+    lines.push(`| ${w.name} | fwd+bwd, last step only, no dx | ${fmt(f.trainLastOnly)} | | |`);
     const shape = { cell: 'lstm' as const, inputSize: w.inputSize, hiddenSize: w.hiddenSize, numLayers: w.numLayers };
     for (const fused of [true, false]) {
       const s = await measureStream('native', shape, { ...streamTiming, fused });
