@@ -314,8 +314,8 @@ export class SequenceModel {
    * Trains in a worker thread (the event loop stays responsive) with progress events, cancellation
    * by AbortSignal, early stopping and a divergence guard; the model holds the result when it resolves.
    */
-  fit(data: TrainingData, opts: FitOptions): Promise<FitResult> {
-    this.assertIdle('fit');
+  async fit(data: TrainingData, opts: FitOptions): Promise<FitResult> {
+    this.assertIdle('fit'); // async: a busy model rejects the promise rather than throwing
     return fit(this, data, opts);
   }
 

@@ -73,6 +73,10 @@ describe.each(backends.map((b) => ({ name: b.info().name, backend: b })))('fit o
       },
     });
     expect(() => model.predict(data.x.subarray(0, 16), { batchSize: 1, seqLen: 16 })).toThrow(BusyError);
+    // fit() is asynchronous: a second one is refused as a rejected promise, never a synchronous throw.
+    let second: Promise<unknown> | undefined;
+    expect(() => { second = model.fit(data, { epochs: 1 }); }).not.toThrow();
+    await expect(second).rejects.toThrow(BusyError);
     await expect(run).rejects.toThrow(/abort/i);
     expect(events.length).toBeLessThan(50 * 16);
     // The model is usable again, with the weights trained so far.
