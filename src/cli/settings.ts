@@ -7,6 +7,7 @@ import { inferSeason } from '../forecast/season.js';
 import type { ForecasterOptions } from '../forecast/forecaster.js';
 import type { CellKind } from '../layout/cells.js';
 import { cell, level, plotPath, positiveInt } from './option-values.js';
+import { UsageError } from './errors.js';
 
 export interface OutputOptions {
   json?: boolean;
@@ -27,6 +28,8 @@ export interface ModelCliOptions {
   hidden?: number;
   seed: number;
   level: number;
+  strategy?: 'direct' | 'recursive';
+  streaming?: boolean;
 }
 
 export function addOutputOptions(cmd: Command, { plot }: { plot: boolean }): Command {
@@ -54,6 +57,11 @@ export function addTrainingOptions(cmd: Command): Command {
 
 export function addModelOptions(cmd: Command): Command {
   cmd.addOption(new Option('--cell <cell>', 'recurrent cell: lstm, gru or rnn').argParser(cell).default('lstm'));
+  cmd.addOption(
+    new Option('--strategy <name>', 'direct: every horizon step from one network output (default); recursive: one step at a time, fed back')
+      .choices(['direct', 'recursive']),
+  );
+  cmd.option('--streaming', 'one network reads the whole history and carries its state (direct strategy only)');
   return addTrainingOptions(cmd).option('--level <p>', 'coverage of the interval band, 0.8 or 80', level, 0.8);
 }
 
@@ -71,6 +79,8 @@ export function resolveHorizon(season: number, o: { horizon?: number }): number 
 }
 
 export function forecasterOptions(o: ModelCliOptions, horizon: number, season: number): ForecasterOptions {
+  if (o.streaming && o.strategy === 'recursive')
+    throw new UsageError('--streaming forecasts every horizon step from the carried state; drop --strategy recursive (or --streaming)');
   return {
     horizon,
     season,
@@ -79,6 +89,8 @@ export function forecasterOptions(o: ModelCliOptions, horizon: number, season: n
     ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
     ...(o.ensemble !== undefined ? { ensemble: o.ensemble } : {}),
     ...(o.hidden !== undefined ? { hiddenSize: o.hidden } : {}),
+    ...(o.strategy !== undefined ? { strategy: o.strategy } : {}),
+    ...(o.streaming ? { streaming: true } : {}),
     seed: o.seed,
   };
 }

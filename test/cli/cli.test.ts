@@ -73,6 +73,22 @@ describe(`the seqcast command (${FROM_DIST ? 'from dist' : 'from source'})`, () 
       expect(r.stdout.match(/^1961-0[1-3]-01\s/gm)).toHaveLength(3);
     });
 
+    it('trains with --strategy recursive and with --streaming, and refuses the two together', async () => {
+      const [rec, str, both] = await Promise.all([
+        cli(['train', AIR, '--target', 'passengers', ...TINY, '--horizon', '3', '--strategy', 'recursive', '--json']),
+        cli(['train', AIR, '--target', 'passengers', ...TINY, '--horizon', '3', '--streaming', '--json']),
+        cli(['train', AIR, '--target', 'passengers', ...TINY, '--streaming', '--strategy', 'recursive']),
+      ]);
+      for (const [r, strategy, streaming] of [[rec, 'recursive', false], [str, 'direct', true]] as const) {
+        expect(r.code, r.stderr).toBe(0);
+        const doc = JSON.parse(r.stdout);
+        expect(doc).toMatchObject({ strategy, streaming });
+        expect(doc.forecast).toHaveLength(3);
+        for (const row of doc.forecast) expect(Number.isFinite(row.forecast)).toBe(true);
+      }
+      expectOneLineError(both, 2, /--streaming forecasts every horizon step.*drop --strategy recursive/);
+    });
+
     it('requires --target', async () => {
       expectOneLineError(await cli(['train', AIR]), 2, /required option '--target <column>'/);
     });

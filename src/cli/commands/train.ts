@@ -58,6 +58,8 @@ export function trainCommand(program: Command, out: Output): void {
         target: series.targets[0],
         covariates: series.covariates,
         cell: o.cell,
+        strategy: o.strategy ?? 'direct',
+        streaming: forecaster.streaming,
         horizon,
         season,
         ...report,
@@ -71,7 +73,7 @@ export function trainCommand(program: Command, out: Output): void {
         const pct = `${Math.round(o.level * 100)}%`;
         const summary: [string, string][] = [
           ['series', `${series.source}, target '${series.targets[0]}'${series.covariates.length ? `, covariates ${series.covariates.join(', ')}` : ''}, ${series.length} values`],
-          ['model', `${o.cell.toUpperCase()}, ensemble of ${o.ensemble ?? 3}, lookback ${report.lookback}, season ${season}, horizon ${horizon}`],
+          ['model', `${o.cell.toUpperCase()}${forecaster.streaming ? ' streaming' : ''}, ensemble of ${o.ensemble ?? 3}, lookback ${report.lookback}, season ${season}, horizon ${horizon}${o.strategy === 'recursive' ? ', recursive' : ''}`],
           ['training', `${formatSeconds(seconds)} (${report.windows} ${forecaster.streaming ? 'stretches read with truncated BPTT' : 'windows'})`],
           ['validation MSE', `${num(report.validationLoss)} (seasonal naive ${num(report.seasonalNaiveLoss)}; normalized units)`],
           ...(report.fellBack ? [['note', 'the networks did not beat seasonal naive on validation: forecasting seasonal naive'] as [string, string]] : []),
