@@ -409,7 +409,8 @@ export class Recurrent {
     const dropped = (opts.training ?? false) && this.dropout > 0;
     const noGrad = opts.noGrad ?? false;
     const st: ForwardState = { B, T, hasInitial, lengths, revMap: D === 2 ? reverseRowMap(T, B, lengths) : null, dropped, noGrad, lastOnly };
-    convertLayout(ws.view('x').array, x, B, T, I, false);
+    // Padded steps become zeros: whatever they held (NaN included) never reaches a product.
+    convertLayout(ws.view('x').array, x, B, T, I, false, lengths);
     if (hasInitial) {
       ws.view('h0').array.set(opts.h0!);
       if (isLstm) ws.view('c0').array.set(opts.c0!);

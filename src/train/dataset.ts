@@ -30,8 +30,20 @@ export function checkData(where: string, d: TrainingData, inputSize: number, wid
   if (!(d.x instanceof Float32Array)) throw new TypeError(`${where}: x must be a Float32Array`);
   const n = d.count * d.seqLen * inputSize;
   if (d.x.length !== n) throw new ShapeError(`${where}: x must have count * seqLen * inputSize = ${n} elements, got ${d.x.length}`);
-  const i = d.x.findIndex((v) => !Number.isFinite(v));
-  if (i >= 0) throw new NonFiniteError(`${where}: x[${i}] is ${d.x[i]}; fill or mask missing inputs before training`);
+  let lengths: Int32Array | null = null;
+  if (d.lengths !== undefined) {
+    if (d.lengths.length !== d.count) throw new ShapeError(`${where}: lengths must have count = ${d.count} elements, got ${d.lengths.length}`);
+    lengths = Int32Array.from(d.lengths);
+    const bad = lengths.findIndex((v, s) => v < 1 || v > d.seqLen || v !== Number(d.lengths![s]));
+    if (bad >= 0) throw new RangeError(`${where}: lengths[${bad}] must be an integer in [1, seqLen=${d.seqLen}], got ${d.lengths[bad]}`);
+  }
+  // Only valid steps must be finite: padded ones (t >= lengths[s]) are masked, as in predict().
+  const stride = d.seqLen * inputSize;
+  for (let s = 0; s < d.count; s++) {
+    const end = s * stride + (lengths ? lengths[s] : d.seqLen) * inputSize;
+    for (let i = s * stride; i < end; i++)
+      if (!Number.isFinite(d.x[i])) throw new NonFiniteError(`${where}: x[${i}] is ${d.x[i]}; fill or mask missing inputs before training`);
+  }
   const targets = d.targets instanceof Float32Array ? [d.targets] : d.targets;
   if (!Array.isArray(targets) || targets.length !== widths.length)
     throw new ShapeError(`${where}: the model has ${widths.length} head(s); give one target array per head, got ${Array.isArray(targets) ? targets.length : typeof targets}`);
@@ -42,11 +54,6 @@ export function checkData(where: string, d: TrainingData, inputSize: number, wid
     const bad = t.findIndex((v) => v === Infinity || v === -Infinity);
     if (bad >= 0) throw new NonFiniteError(`${where}: targets[${h}][${bad}] is ${t[bad]}; use NaN for a missing target`);
   });
-  let lengths: Int32Array | null = null;
-  if (d.lengths !== undefined) {
-    if (d.lengths.length !== d.count) throw new ShapeError(`${where}: lengths must have count = ${d.count} elements, got ${d.lengths.length}`);
-    lengths = Int32Array.from(d.lengths);
-  }
   return { x: d.x, targets, count: d.count, seqLen: d.seqLen, inputSize, widths, lengths };
 }
 

@@ -32,6 +32,29 @@ describe.each(backends.map((b) => ({ name: b.info().name, backend: b })))('fit o
     b.dispose();
   });
 
+  it('ignores padded steps of variable-length data, NaN included, as predict() does; refuses NaN at a valid step', async () => {
+    const data = sineData(96, 12, 7);
+    const T = data.seqLen;
+    const lengths = Array.from({ length: data.count }, (_, s) => 4 + (s % (T - 3)));
+    const withPadding = (fill: number) => {
+      const x = data.x.slice();
+      for (let s = 0; s < data.count; s++) x.fill(fill, s * T + lengths[s], (s + 1) * T);
+      return { ...data, x, lengths };
+    };
+    const opts = { epochs: 2, batchSize: 16, seed: 3 };
+    const [a, b] = [make(), make()];
+    await a.fit(withPadding(0), opts);
+    await b.fit(withPadding(NaN), opts);
+    expect(b.params.array.every(Number.isFinite)).toBe(true);
+    expect(Buffer.from(b.params.array.slice().buffer).equals(Buffer.from(a.params.array.slice().buffer))).toBe(true);
+    const bad = withPadding(0);
+    bad.x[5 * T + 2] = NaN; // row 5's step 2 < lengths[5]: a real input
+    await expect(b.fit(bad, opts)).rejects.toThrow(`fit: data: x[${5 * T + 2}] is NaN`);
+    await expect(b.fit({ ...bad, lengths: lengths.map((l, s) => (s === 3 ? T + 1 : l)) }, opts)).rejects.toThrow(/lengths\[3\] must be an integer in \[1, seqLen=12\], got 13/);
+    a.dispose();
+    b.dispose();
+  });
+
   it('keeps the event loop responsive: a 10 ms timer keeps firing during training', async () => {
     const model = new SequenceModel({ cell: 'lstm', inputSize: 4, hiddenSize: 96, seed: 2 }, backend);
     const rng = new Rng(1);
