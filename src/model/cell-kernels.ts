@@ -42,13 +42,15 @@ export interface CellGradients {
   dcT: F32Buffer | null;
   /** Parameter gradients of this direction, accumulated into. */
   grads: DirectionParams;
+  /** The upstream gradient at every step; default the workspace's dh, null when there is none. */
+  dh?: F32Buffer | null;
 }
 
 export function runCellBackward(backend: Backend, r: CellRun, g: CellGradients): void {
   const { slice: v, x, lengths, h0, params: p, dims } = r;
   const common = {
     dx: g.dx, dh0: g.dh0, dw_ih: g.grads.w_ih, dw_hh: g.grads.w_hh, db_ih: g.grads.b_ih, db_hh: g.grads.b_hh,
-    dh: v('dh'), dhT: g.dhT, x, lengths, h0, h: v('h'), w_ih: p.w_ih, w_hh: p.w_hh,
+    dh: g.dh === undefined ? v('dh') : g.dh, dhT: g.dhT, x, lengths, h0, h: v('h'), w_ih: p.w_ih, w_hh: p.w_hh,
     dgates: v('dgates'), dh_next: v('dh_next'),
   };
   if (r.cell === 'lstm')

@@ -487,12 +487,22 @@ export class Recurrent {
     if (isLstm) ws.zero('dc0');
     const slot = (name: string, l: number, d: number): F32Buffer => ws.view(name).sub((l * D + d) * B * H, B * H);
 
+    // Every row's last step is step T-1 of the one direction: the gradient on it enters the top
+    // layer as a final-state gradient (dhT, with any dhN), and its per-step dh is never read.
+    const viaFinalState = st.lastOnly && D === 1 && !lengths;
     const top = this.layerOutputGrad(ws, L - 1);
-    if (opts.dOutput && st.lastOnly) {
+    if (viaFinalState) {
+      if (opts.dOutput) {
+        const dhT = slot('dhN', L - 1, 0).array;
+        if (opts.dhN) for (let i = 0; i < dhT.length; i++) dhT[i] += opts.dOutput[i];
+        else dhT.set(opts.dOutput);
+      }
+    } else if (opts.dOutput && st.lastOnly) {
       top.array.fill(0);
       scatterLastSteps(top.array, opts.dOutput, B, T, D * H, lengths);
     } else if (opts.dOutput) convertLayout(top.array, opts.dOutput, B, T, D * H, false, lengths);
     else top.array.fill(0);
+    const topFinal = viaFinalState && (opts.dOutput || opts.dhN);
 
     for (let l = L - 1; l >= 0; l--) {
       const W = l === 0 ? I : D * H;
@@ -509,7 +519,8 @@ export class Recurrent {
           dx,
           dh0: hasInitial ? slot('dh0', l, d) : null,
           dc0: hasInitial && isLstm ? slot('dc0', l, d) : null,
-          dhT: opts.dhN ? slot('dhN', l, d) : null,
+          dhT: opts.dhN || (l === L - 1 && topFinal) ? slot('dhN', l, d) : null,
+          ...(l === L - 1 && viaFinalState ? { dh: null } : {}),
           dcT: opts.dcN ? slot('dcN', l, d) : null,
           grads: this.directionParams(l, d, this.grads),
         });

@@ -59,6 +59,32 @@ describe.each(backends.map((b) => ({ name: b.info().name, backend: b })))('outpu
     }
   });
 
+  it.each(['lstm', 'gru'] as const)('%s: a last-step gradient together with dhN (and dcN) equals the full path', (cell) => {
+    const rng = new Rng(12);
+    const x = Float32Array.from({ length: B * T * I }, () => rng.uniform(-1, 1));
+    const [full, last] = [0, 1].map(() => new Recurrent({ cell, inputSize: I, hiddenSize: H, numLayers: 2, seed: 8 }, backend));
+    try {
+      const g = Float32Array.from({ length: B * H }, () => rng.uniform(-1, 1));
+      const dhN = Float32Array.from({ length: 2 * B * H }, () => rng.uniform(-1, 1));
+      const dcN = cell === 'lstm' ? Float32Array.from({ length: 2 * B * H }, () => rng.uniform(-1, 1)) : undefined;
+      const dFull = new Float32Array(B * T * H);
+      for (let r = 0; r < B; r++) dFull.set(g.subarray(r * H, r * H + H), (r * T + T - 1) * H);
+      full.forward(x, { batchSize: B, seqLen: T });
+      last.forward(x, { batchSize: B, seqLen: T, output: 'last' });
+      const a = full.backward({ dOutput: dFull, dhN, dcN });
+      const b = last.backward({ dOutput: g, dhN, dcN });
+      expect(sameBits(last.grads.array, full.grads.array), 'parameter gradients').toBe(true);
+      expect(sameBits(b.dx, a.dx), 'dx').toBe(true);
+      // backward() again after the same forward gives the same gradients once more (nothing stale).
+      last.backward({ dOutput: g, dhN, dcN });
+      full.backward({ dOutput: dFull, dhN, dcN });
+      expect(sameBits(last.grads.array, full.grads.array), 'after a second backward').toBe(true);
+    } finally {
+      full.dispose();
+      last.dispose();
+    }
+  });
+
   it("refuses an output mode it does not know, and a full-sequence dOutput after output 'last'", () => {
     const layer = new Recurrent({ cell: 'gru', inputSize: I, hiddenSize: H }, backend);
     try {
