@@ -41,17 +41,17 @@ struct GruCell : CellOps<V> {
     return s == 0 ? HidSeg{a.dgates, idx(3) * a.H, 0, 2 * a.H} : HidSeg{a.dgates_hn, a.H, 2 * a.H, a.H};
   }
 
-  // Fused update for step t on units [u0, u1): gates_t holds gi on entry and (r, z, n) on exit;
+  // Fused update for step t on rows [b0, b1) and units [u0, u1): gates_t holds gi on entry and (r, z, n) on exit;
   // gh (B, 3H) holds this step's h_{t-1} W_hh^T + b_hh for own units.
   template <bool LEN>
-  static void fwd_cell(const FwdArgs& a, int t, int u0, int u1) {
+  static void fwd_cell(const FwdArgs& a, int t, int b0, int b1, int u0, int u1) {
     const int B = a.B, H = a.H;
     const idx G3 = idx(3) * H;
     float* g_t = a.gates ? a.gates + idx(t) * B * G3 : a.step;  // step: inference
     const float* h_prev = t > 0 ? a.h + idx(t - 1) * B * H : a.h0;
     float* h_t = a.h + idx(t) * B * H;
     float* hn_t = a.hn ? a.hn + idx(t) * B * H : nullptr;  // null: inference, not saved
-    for (int b = 0; b < B; ++b) {
+    for (int b = b0; b < b1; ++b) {
       float* gr = g_t + b * G3;
       const float* ghr = a.gh + b * G3;
       const idx o = idx(b) * H;

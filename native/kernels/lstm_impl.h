@@ -34,10 +34,10 @@ struct LstmCell : CellOps<V> {
   static float* proj(const FwdArgs& a) { return a.gates; }
   static HidSeg hid_seg(const BwdArgs& a, int) { return HidSeg{a.dgates, idx(4) * a.H, 0, 4 * a.H}; }
 
-  // Fused cell update for step t on units [u0, u1): gates_t holds pre-activations on entry and
+  // Fused cell update for step t on rows [b0, b1) and units [u0, u1): gates_t holds pre-activations on entry and
   // post-activations on exit.
   template <bool LEN>
-  static void fwd_cell(const FwdArgs& a, int t, int u0, int u1) {
+  static void fwd_cell(const FwdArgs& a, int t, int b0, int b1, int u0, int u1) {
     const int B = a.B, H = a.H;
     const idx G4 = idx(4) * H;
     float* g_t = a.gates ? a.gates + idx(t) * B * G4 : a.step;  // step: inference
@@ -45,7 +45,7 @@ struct LstmCell : CellOps<V> {
     const float* h_prev = t > 0 ? a.h + idx(t - 1) * B * H : a.h0;
     float* c_t = a.c + idx(t) * B * H;
     float* h_t = a.h + idx(t) * B * H;
-    for (int b = 0; b < B; ++b) {
+    for (int b = b0; b < b1; ++b) {
       float* gr = g_t + b * G4;
       const idx o = idx(b) * H;
       if (LEN && t >= a.lengths[b]) {

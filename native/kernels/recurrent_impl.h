@@ -66,6 +66,7 @@ struct FwdArgs {
   float* whh_p;                      // W_hh^T (H, GH), panel-packed
   float* gh;                         // (B,GH) GRU: h_prev W_hh^T + b_hh of the current step
   float* step;                       // (B,GH) inference: this step's projection (gates is null)
+  bool by_rows;                      // threads split the batch rows, not the hidden units
 };
 
 // Arguments of one backward run.
@@ -137,7 +138,7 @@ struct HidSeg {
 //   NG; kProjBothBiases (b_hh joins b_ih in the projection); kSeparateHidden (GRU's gh);
 //   kCellState (LSTM's c: dc_next/dcT/dc0); kDirectPath (h_{t-1} reaches h_t other than through
 //   W_hh: GRU's z*h_{t-1}); kHidSegs and hid_seg(a, s);
-//   proj(a) (where the projection goes); fwd_cell<LEN>(a, t, u0, u1); bwd_cell<LEN>(a, t, u0, u1).
+//   proj(a) (where the projection goes); fwd_cell<LEN>(a, t, b0, b1, u0, u1); bwd_cell<LEN>(a, t, u0, u1).
 template <class V, class Cell>
 struct Recurrent {
   using G = Gemm<V>;
@@ -191,32 +192,38 @@ struct Recurrent {
       pool::barrier(team);
     }
 
-    const Range u = split_range(H, nth, tid, G::NR);  // panel-aligned
-    const int nu = u.end - u.begin;
+    // This thread's tile of every step: its rows (a.by_rows: each row's recurrence is its own, so no
+    // step needs a barrier) or its units of every row (one barrier per step: the next step reads all
+    // of h_t).
+    const Range rr = a.by_rows ? split_range(B, nth, tid, 1) : Range{0, B};
+    const Range u = a.by_rows ? Range{0, H} : split_range(H, nth, tid, G::NR);  // panel-aligned
+    const int nb = rr.end - rr.begin, nu = u.end - u.begin;
+    const idx b0 = rr.begin;
     for (int t = 0; t < T; ++t) {
-      if (nu > 0) {
+      if (nu > 0 && nb > 0) {
         const float* h_prev = t > 0 ? a.h + idx(t - 1) * B * H : a.h0;
+        const float* hp = h_prev ? h_prev + b0 * H : nullptr;
         for (int gb = 0; gb < NG; ++gb) {
           const int j0 = gb * H + u.begin;
           const float* whh = a.whh_p + idx(j0) * H;
-          float* proj_t = per_step ? a.step : proj + idx(t) * B * GH;
-          if (per_step)  // forward: proj_t = x_t W_ih^T + b_ih (+ b_hh), own units only
-            G::template block<false>(proj_t + j0, a.x + idx(t) * B * I, a.wih_p + idx(j0) * I, B, nu, I,
-                                     GH, I, 0, false, true, a.b_ih + j0,
+          float* proj_t = (per_step ? a.step : proj + idx(t) * B * GH) + b0 * GH;
+          if (per_step)  // forward: proj_t = x_t W_ih^T + b_ih (+ b_hh), own tile only
+            G::template block<false>(proj_t + j0, a.x + (idx(t) * B + b0) * I, a.wih_p + idx(j0) * I, nb,
+                                     nu, I, GH, I, 0, false, true, a.b_ih + j0,
                                      Cell::kProjBothBiases ? a.b_hh + j0 : nullptr);
           if (Cell::kSeparateHidden) {
             // forward: gh = h_{t-1} W_hh^T + b_hh (just b_hh when h_{-1} = 0: K = 0)
-            G::template block<false>(a.gh + j0, h_prev, whh, B, nu, h_prev ? H : 0, GH, H, 0, false,
+            G::template block<false>(a.gh + b0 * GH + j0, hp, whh, nb, nu, hp ? H : 0, GH, H, 0, false,
                                      true, a.b_hh + j0, nullptr);
-          } else if (h_prev) {
+          } else if (hp) {
             // forward: proj_t += h_{t-1} W_hh^T
-            G::template block<false>(proj_t + j0, h_prev, whh, B, nu, H, GH, H, 0, true, true);
+            G::template block<false>(proj_t + j0, hp, whh, nb, nu, H, GH, H, 0, true, true);
           }
         }
-        if (a.lengths) Cell::template fwd_cell<true>(a, t, u.begin, u.end);
-        else Cell::template fwd_cell<false>(a, t, u.begin, u.end);
+        if (a.lengths) Cell::template fwd_cell<true>(a, t, rr.begin, rr.end, u.begin, u.end);
+        else Cell::template fwd_cell<false>(a, t, rr.begin, rr.end, u.begin, u.end);
       }
-      if (t + 1 < T) pool::barrier(team);
+      if (!a.by_rows && t + 1 < T) pool::barrier(team);
     }
   }
 
@@ -231,7 +238,22 @@ struct Recurrent {
     a.whh_p = a.w_t + GH * a.I;
     a.gh = Cell::kSeparateHidden ? a.whh_p + GH * a.H : nullptr;
     a.step = inference(a) ? a.whh_p + GH * a.H + (Cell::kSeparateHidden ? idx(a.B) * GH : 0) : nullptr;
-    pool::run_team(pick_threads(a.B, a.H, 4), &fwd_task, &a);
+    const int by_rows = pick_row_threads(a);
+    a.by_rows = by_rows > 1;
+    pool::run_team(a.by_rows ? by_rows : pick_threads(a.B, a.H, 4), &fwd_task, &a);
+  }
+
+  // Threads for the forward split over batch rows (1: do not split that way). Rows need no
+  // barrier per step and exchange nothing, but every thread streams all of W_hh^T each step, so the
+  // split pays only while W_hh^T stays in one core's L2 (<= 512 KiB: LSTM H <= 181, GRU 209, RNN
+  // 362), with enough rows per thread for the microkernel's tiles and enough work per call to
+  // amortize waking the pool.
+  static int pick_row_threads(const FwdArgs& a) {
+    const int nth = get_threads();
+    const int64_t whh_bytes = int64_t(NG) * a.H * a.H * 4;
+    const int64_t work = int64_t(a.T) * a.B * NG * a.H * (a.I + a.H);
+    if (nth < 2 || whh_bytes > (int64_t(512) << 10) || a.B < 8 * nth || work < pool::min_parallel_work() * 16) return 1;
+    return nth;
   }
 
   // ---------------------------------------------------------------- backward

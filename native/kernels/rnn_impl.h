@@ -39,13 +39,13 @@ struct ElmanCell : CellOps<V> {
     return V::tanh(x);
   }
 
-  // h_t holds pre-activations on entry (units [u0, u1)) and act of them on exit.
+  // h_t holds pre-activations on entry (rows [b0, b1), units [u0, u1)) and act of them on exit.
   template <bool LEN>
-  static void fwd_cell(const FwdArgs& a, int t, int u0, int u1) {
+  static void fwd_cell(const FwdArgs& a, int t, int b0, int b1, int u0, int u1) {
     const int B = a.B, H = a.H;
     const float* h_prev = t > 0 ? a.h + idx(t - 1) * B * H : a.h0;
     float* h_t = a.h + idx(t) * B * H;
-    for (int b = 0; b < B; ++b) {
+    for (int b = b0; b < b1; ++b) {
       const idx o = idx(b) * H;
       if (LEN && t >= a.lengths[b]) {  // padding: h_t = h_{t-1}
         Ops::copy_units(h_t + o, h_prev ? h_prev + o : nullptr, u0, u1);

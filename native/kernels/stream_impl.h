@@ -141,7 +141,7 @@ struct Stream {
     gemv(proj, v, wih_p, I, NG, H, L.b_ih, Cell::kProjBothBiases ? L.b_hh : nullptr, false);
     if (Cell::kSeparateHidden) gemv(a.gh, L.h, whh_p, H, NG, H, L.b_hh, nullptr, false);
     else gemv(proj, L.h, whh_p, H, NG, H, nullptr, nullptr, true);
-    Cell::template fwd_cell<false>(a, 0, 0, H);
+    Cell::template fwd_cell<false>(a, 0, 0, 1, 0, H);
     std::memcpy(L.h, a.h, sizeof(float) * size_t(H));
   }
 

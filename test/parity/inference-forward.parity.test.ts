@@ -67,7 +67,9 @@ describe.runIf(native)('native inference-only forward: every SIMD variant and th
         nb.setVariant(variant);
         for (const n of [1, 2]) {
           nb.setThreads(n);
-          expectSameForward(nb, cell, { T: 12, B: 24, I: 9, H: 72 }, 5, { initial: true, variableLengths: true }, `${variant} ${n} threads`);
+          // B = 24: threads split batch rows; B = 6: hidden units (recurrent_impl.h pick_row_threads).
+          for (const dims of [{ T: 12, B: 24, I: 9, H: 72 }, { T: 9, B: 6, I: 5, H: 72 }])
+            expectSameForward(nb, cell, dims, 5, { initial: true, variableLengths: true }, `${variant} ${n} threads B=${dims.B}`);
         }
       }
     } finally {
