@@ -70,7 +70,7 @@ export function project_input(dst: usize, x: usize, b1: usize, b2: usize, wt_ih:
 //   (G = 4H), and for GRU / RNN when H % 4 == 0.
 // - d4 = false: plain row-major (R, G), read by gemm_nn / gemm_tn with lda = G (GRU / RNN with
 //   H % 4 != 0, where the gate blocks straddle D4 blocks).
-// Both hold exactly R*G floats, the size kernels.h plans.
+// Both hold exactly R*G floats per step, the size kernels.h plans (for a chunk of steps: below).
 
 // Stores lanes [0, n) of v as columns col .. col+n-1 of row r. In D4 with col % 4 == 0 a full group
 // is one aligned v128 store; otherwise lanes may straddle D4 blocks and go one at a time.
@@ -150,10 +150,36 @@ export function dg_tmul(C: usize, A: usize, Bm: usize, T: i32, R: i32, G: i32, M
   else gemm_tn(C, A, Bm, M, N, T * R, ldc, G, ldb);
 }
 
-// forward: a_t += h_{t-1}·w_hhᵀ  =>  dw_hh (M, H) += sum_t dgates_t[:, :M]ᵀ·h_{t-1}: the steps
-// t >= 1 read h (T, R, H) shifted by one step, step 0 reads h0 (nothing when h0 is null = zeros).
-export function dw_hh_backward(dw_hh: usize, A: usize, h: usize, h0: usize, T: i32, R: i32, G: i32,
-                               M: i32, H: i32, d4: bool): void {
-  dg_tmul(dw_hh, A + f4(R * G), h, T - 1, R, G, M, H, H, H, d4);
+// ---------------------------------------------------------------------------------------------
+// Backward in chunks (native/include/seqcast/kernels.h backward_chunk_steps): dgates holds the
+// steps of one chunk [t0, t0 + n), t0 a multiple of Tc, step t at offset t % Tc. When t reaches t0
+// the chunk's weight gradients and dx are products over its n*R rows, and the buffer then takes
+// the steps before. Tc steps of about 1024 rows, at least 2, at most T (the same formula as
+// kernels.h and src/layout/cells.ts, which plans the scratch).
+export function backward_chunk_steps(T: i32, B: i32): i32 {
+  if (T <= 2 || B <= 0) return T;
+  const steps = (1024 + B - 1) / B;
+  return steps < 2 ? 2 : steps < T ? steps : T;
+}
+
+// forward: a = x·w_ihᵀ  =>  dw_ih (G, I) += dgatesᵀ·x,  dx += dgates·w_ih  (dx = 0: not wanted),
+// over the chunk's steps t0 .. t0+n-1, whose dgates (R rows each) fill A from its start.
+export function dg_input_backward(dw_ih: usize, dx: usize, A: usize, x: usize, w_ih: usize,
+                                  t0: i32, n: i32, R: i32, G: i32, I: i32, d4: bool): void {
+  const xc = f4(t0 * R * I);
+  dg_tmul(dw_ih, A, x + xc, n, R, G, G, I, I, I, d4);
+  if (dx != 0) dg_mul_steps(dx + xc, A, w_ih, n, R, I, G, I, I, d4);
+}
+
+// forward: a_t += h_{t-1}·w_hhᵀ  =>  dw_hh (M, H) += sum_t dgates_t[:, :M]ᵀ·h_{t-1} over the
+// chunk's steps t0 .. t0+n-1 (A as above): h_{t-1} is step t-1 of h (T, R, H), and step 0 reads
+// h0 (nothing when h0 is null = zeros).
+export function dw_hh_backward(dw_hh: usize, A: usize, h: usize, h0: usize, t0: i32, n: i32, R: i32,
+                               G: i32, M: i32, H: i32, d4: bool): void {
+  if (t0 > 0) {
+    dg_tmul(dw_hh, A, h + f4((t0 - 1) * R * H), n, R, G, M, H, H, H, d4);
+    return;
+  }
+  dg_tmul(dw_hh, A + f4(R * G), h, n - 1, R, G, M, H, H, H, d4);
   if (h0 != 0) dg_tmul(dw_hh, A, h0, 1, R, G, M, H, H, H, d4);
 }

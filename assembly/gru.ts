@@ -8,7 +8,7 @@
 //   h = (1 - z)*n + z*h_prev.
 import { sigmoid, tanh, f4, zero_f32, copy_f32, add_f32 } from "./simd";
 import { ld, st, pack_weights, project_input, bias_rows, is_active, carry_row, dg_store, dg_zero_row,
-         dg_colsum, dg_mul, dg_mul_steps, dg_tmul, dw_hh_backward } from "./cell";
+         dg_colsum, dg_mul, dg_input_backward, dw_hh_backward, backward_chunk_steps } from "./cell";
 import { gemm_packed } from "./gemm";
 
 // Hidden units j .. j+n-1 (n = 4, or the last n < 4) of one row. pg: the row's gates at unit j
@@ -144,7 +144,7 @@ export function gru_backward(dx: usize, dh0: usize,                     // (T,B,
                              x: usize, lengths: usize, h0: usize,       // (T,B,I) (B)? int32 (B,H)?
                              h: usize, gates: usize, hn: usize,         // (T,B,H) (T,B,3H) (T,B,H)
                              w_ih: usize, w_hh: usize,                  // (3H,I) (3H,H)
-                             dgates: usize, dgates_hn: usize, dh_next: usize,  // scratch (T,B,3H) (T,B,H) (B,H)
+                             dgates: usize, dgates_hn: usize, dh_next: usize,  // scratch (Tc,B,3H) (Tc,B,H) (B,H)
                              T: i32, B: i32, I: i32, H: i32): void {
   if (T <= 0 || B <= 0 || H <= 0) return;
   const G = 3 * H, H2 = 2 * H, BH = B * H, BG = B * G;
@@ -153,8 +153,10 @@ export function gru_backward(dx: usize, dh0: usize,                     // (T,B,
   const w_hn = w_hh + f4(H2 * H);                                    // rows 2H .. 3H (the n block)
   if (dhT != 0) copy_f32(dh_next, dhT, BH); else zero_f32(dh_next, BH);
 
+  // dgates and dgates_hn hold one chunk of Tc steps (cell.ts backward_chunk_steps).
+  const Tc = backward_chunk_steps(T, B);
   for (let t = T - 1; t >= 0; t--) {
-    const dgt = dgates + f4(t * BG), dghn = dgates_hn + f4(t * BH);
+    const dgt = dgates + f4((t % Tc) * BG), dghn = dgates_hn + f4((t % Tc) * BH);
     const h_prev = t == 0 ? h0 : h + f4((t - 1) * BH);
     const dh_t = dh != 0 ? dh + f4(t * BH) : 0;
     gru_cell_backward(dgt, dghn, dh_next, dh_t, gates + f4(t * BG), hn + f4(t * BH), h_prev,
@@ -168,17 +170,18 @@ export function gru_backward(dx: usize, dh0: usize,                     // (T,B,
       dg_mul(dh_next, dgt, w_hh, B, H, H2, G, H, H, d4);
       dg_mul(dh_next, dghn, w_hn, B, H, H, H, H, H, d4);
     }
+    if (t % Tc == 0) {
+      // The chunk [t, t + n) is complete: its weight gradients as products over its n*B rows.
+      const n = min(Tc, T - t);
+      // forward: gi = x·w_ihᵀ  =>  dw_ih += dgatesᵀ·x,  dx += dgates·w_ih
+      dg_input_backward(dw_ih, dx, dgates, x, w_ih, t, n, B, G, I, d4);
+      // forward: gh_t = h_{t-1}·w_hhᵀ  =>  dw_hh[0:2H] += [da_r, da_z]ᵀ·h_{t-1},
+      // dw_hh[2H:3H] += dgates_hnᵀ·h_{t-1}
+      dw_hh_backward(dw_hh, dgates, h, h0, t, n, B, G, H2, H, d4);
+      dw_hh_backward(dw_hh + f4(H2 * H), dgates_hn, h, h0, t, n, B, H, H, H, d4);
+    }
   }
   // After the loop dh_next holds the gradient on h_{-1} = h0.
   if (dh0 != 0) add_f32(dh0, dh_next, BH);
-
-  // Weight gradients as products over all steps at once (K = T*B rows):
-  // forward: gi = x·w_ihᵀ  =>  dw_ih += dgatesᵀ·x,  dx += dgates·w_ih
-  dg_tmul(dw_ih, dgates, x, T, B, G, G, I, I, I, d4);
-  if (dx != 0) dg_mul_steps(dx, dgates, w_ih, T, B, I, G, I, I, d4);
-  // forward: gh_t = h_{t-1}·w_hhᵀ  =>  dw_hh[0:2H] += [da_r, da_z]ᵀ·h_{t-1},
-  // dw_hh[2H:3H] += dgates_hnᵀ·h_{t-1}
-  dw_hh_backward(dw_hh, dgates, h, h0, T, B, G, H2, H, d4);
-  dw_hh_backward(dw_hh + f4(H2 * H), dgates_hn, h, h0, T, B, H, H, H, d4);
 }
 

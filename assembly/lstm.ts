@@ -6,7 +6,7 @@
 //   a = x_t·w_ihᵀ + b_ih + h_prev·w_hhᵀ + b_hh,  c = f*c_prev + i*g,  h = o*tanh(c).
 import { sigmoid, tanh, f4, zero_f32, copy_f32, add_f32 } from "./simd";
 import { ld, st, pack_weights, project_input, is_active, carry_row, dg_store, dg_zero_row, dg_colsum,
-         dg_mul, dg_mul_steps, dg_tmul, dw_hh_backward } from "./cell";
+         dg_mul, dg_input_backward, dw_hh_backward, backward_chunk_steps } from "./cell";
 import { gemm_packed } from "./gemm";
 
 // Four hidden units (or the last n < 4) of one row: activations, then the c/h update.
@@ -139,7 +139,7 @@ export function lstm_backward(dx: usize, dh0: usize, dc0: usize,         // (T,B
                               h0: usize, c0: usize,                     // (B,H)? (B,H)?
                               h: usize, c: usize, gates: usize,         // (T,B,H) (T,B,H) (T,B,4H)
                               w_ih: usize, w_hh: usize,                 // (4H,I) (4H,H)
-                              dgates: usize, dh_next: usize, dc_next: usize,  // scratch (T,B,4H) (B,H) (B,H)
+                              dgates: usize, dh_next: usize, dc_next: usize,  // scratch (Tc,B,4H) (B,H) (B,H)
                               T: i32, B: i32, I: i32, H: i32): void {
   if (T <= 0 || B <= 0 || H <= 0) return;
   const G = 4 * H, BH = B * H, BG = B * G;
@@ -147,24 +147,27 @@ export function lstm_backward(dx: usize, dh0: usize, dc0: usize,         // (T,B
   if (dcT != 0) copy_f32(dc_next, dcT, BH); else zero_f32(dc_next, BH);
 
   // dgates is this kernel's scratch, so it is kept in the D4 layout (cell.ts; G = 4H is always a
-  // multiple of 4): same size as (T, B, 4H), laid out so that every product below reads it contiguously.
+  // multiple of 4): same size as (Tc, B, 4H), laid out so that every product below reads it
+  // contiguously. It holds one chunk of Tc steps (cell.ts backward_chunk_steps).
+  const Tc = backward_chunk_steps(T, B);
   for (let t = T - 1; t >= 0; t--) {
-    const gt = gates + f4(t * BG), dgt = dgates + f4(t * BG);
+    const gt = gates + f4(t * BG), dgt = dgates + f4((t % Tc) * BG);
     const c_prev = t == 0 ? c0 : c + f4((t - 1) * BH);
     const dh_t = dh != 0 ? dh + f4(t * BH) : 0;
     lstm_cell_backward(dgt, dc_next, dh_next, dh_t, gt, c + f4(t * BH), c_prev, lengths, t, B, H);
     dg_colsum(db_ih, db_hh, dgt, B, G, G, true);
     // forward: gates_t += h_prev·w_hhᵀ  =>  dh_prev += dgates_t·w_hh  (w_hh is (4H, H): no transpose)
     if (t > 0 || dh0 != 0) dg_mul(dh_next, dgt, w_hh, B, H, G, G, H, H, true);
+    if (t % Tc == 0) {
+      // The chunk [t, t + n) is complete: its weight gradients as products over its n*B rows.
+      const n = min(Tc, T - t);
+      // forward: gates = x·w_ihᵀ  =>  dw_ih += dgatesᵀ·x,  dx += dgates·w_ih
+      dg_input_backward(dw_ih, dx, dgates, x, w_ih, t, n, B, G, I, true);
+      // forward: gates_t += h_{t-1}·w_hhᵀ  =>  dw_hh += dgates_tᵀ·h_{t-1}
+      dw_hh_backward(dw_hh, dgates, h, h0, t, n, B, G, G, H, true);
+    }
   }
   // After the loop dh_next / dc_next hold the gradient on h_{-1} = h0 and c_{-1} = c0.
   if (dh0 != 0) add_f32(dh0, dh_next, BH);
   if (dc0 != 0) add_f32(dc0, dc_next, BH);
-
-  // Weight gradients as products over all steps at once (K = T*B rows of dgates):
-  // forward: gates = x·w_ihᵀ  =>  dw_ih += dgatesᵀ·x,  dx += dgates·w_ih
-  dg_tmul(dw_ih, dgates, x, T, B, G, G, I, I, I, true);
-  if (dx != 0) dg_mul_steps(dx, dgates, w_ih, T, B, I, G, I, I, true);
-  // forward: gates_t += h_{t-1}·w_hhᵀ  =>  dw_hh += dgates_tᵀ·h_{t-1}
-  dw_hh_backward(dw_hh, dgates, h, h0, T, B, G, G, H, true);
 }

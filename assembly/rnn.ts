@@ -5,7 +5,7 @@
 //   h = act(x_t·w_ihᵀ + b_ih + h_prev·w_hhᵀ + b_hh),  act = tanh (relu = 0) or relu (relu = 1).
 import { tanh, f4, zero_f32, copy_f32, add_f32 } from "./simd";
 import { ld, st, pack_weights, project_input, is_active, carry_row, dg_store, dg_zero_row, dg_colsum,
-         dg_mul, dg_mul_steps, dg_tmul, dw_hh_backward } from "./cell";
+         dg_mul, dg_input_backward, dw_hh_backward, backward_chunk_steps } from "./cell";
 import { gemm_packed } from "./gemm";
 
 // act(a) on four lanes. relu is max(a, 0) written as pmax(a, 0) = (a < 0 ? 0 : a), so NaN propagates.
@@ -100,29 +100,32 @@ export function rnn_backward(dx: usize, dh0: usize,                     // (T,B,
                              x: usize, lengths: usize, h0: usize,       // (T,B,I) (B)? int32 (B,H)?
                              h: usize,                                  // (T,B,H)
                              w_ih: usize, w_hh: usize,                  // (H,I) (H,H)
-                             dgates: usize, dh_next: usize,             // scratch (T,B,H) (B,H)
+                             dgates: usize, dh_next: usize,             // scratch (Tc,B,H) (B,H)
                              T: i32, B: i32, I: i32, H: i32, relu: i32): void {
   if (T <= 0 || B <= 0 || H <= 0) return;
   const BH = B * H;
   const d4 = (H & 3) == 0;                                           // dgates layout (cell.ts)
   if (dhT != 0) copy_f32(dh_next, dhT, BH); else zero_f32(dh_next, BH);
 
+  // dgates holds one chunk of Tc steps (cell.ts backward_chunk_steps).
+  const Tc = backward_chunk_steps(T, B);
   for (let t = T - 1; t >= 0; t--) {
-    const dgt = dgates + f4(t * BH);
+    const dgt = dgates + f4((t % Tc) * BH);
     const dh_t = dh != 0 ? dh + f4(t * BH) : 0;
     rnn_cell_backward(dgt, dh_next, dh_t, h + f4(t * BH), lengths, t, B, H, relu != 0, d4);
     // forward: a = ... + b_ih + b_hh  =>  db_ih += colsum(da), db_hh += colsum(da)
     dg_colsum(db_ih, db_hh, dgt, B, H, H, d4);
     // forward: a_t += h_prev·w_hhᵀ  =>  dh_prev += dgates_t·w_hh  (w_hh is (H, H): no transpose)
     if (t > 0 || dh0 != 0) dg_mul(dh_next, dgt, w_hh, B, H, H, H, H, H, d4);
+    if (t % Tc == 0) {
+      // The chunk [t, t + n) is complete: its weight gradients as products over its n*B rows.
+      const n = min(Tc, T - t);
+      // forward: a = x·w_ihᵀ  =>  dw_ih += dgatesᵀ·x,  dx += dgates·w_ih
+      dg_input_backward(dw_ih, dx, dgates, x, w_ih, t, n, B, H, I, d4);
+      // forward: a_t += h_{t-1}·w_hhᵀ  =>  dw_hh += dgates_tᵀ·h_{t-1}
+      dw_hh_backward(dw_hh, dgates, h, h0, t, n, B, H, H, H, d4);
+    }
   }
   // After the loop dh_next holds the gradient on h_{-1} = h0.
   if (dh0 != 0) add_f32(dh0, dh_next, BH);
-
-  // Weight gradients as products over all steps at once (K = T*B rows of dgates):
-  // forward: a = x·w_ihᵀ  =>  dw_ih += dgatesᵀ·x,  dx += dgates·w_ih
-  dg_tmul(dw_ih, dgates, x, T, B, H, H, I, I, I, d4);
-  if (dx != 0) dg_mul_steps(dx, dgates, w_ih, T, B, I, H, I, I, d4);
-  // forward: a_t += h_{t-1}·w_hhᵀ  =>  dw_hh += dgates_tᵀ·h_{t-1}
-  dw_hh_backward(dw_hh, dgates, h, h0, T, B, H, H, H, d4);
 }

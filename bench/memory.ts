@@ -5,7 +5,7 @@
 // `npx tsx bench/memory.ts [cell] [workload] [backend]` (defaults lstm W3 native) prints the report.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { GATES, planDirection, type CellKind } from '../src/layout/cells.js';
+import { BACKWARD_CHUNK_ROWS, GATES, backwardChunkSteps, planDirection, type CellKind } from '../src/layout/cells.js';
 import { paramLayout } from '../src/layout/params.js';
 import { WORKLOADS, type Workload } from './workloads.js';
 
@@ -99,7 +99,9 @@ export function measureTrainingMemory(cell: CellKind = 'lstm', w: Workload = WOR
 const MB = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
 export function describeMemory(m: MemoryReport): string[] {
-  const ws = plannedWorkspaceBytes(m.cell, WORKLOADS.find((w) => w.name === m.workload)!);
+  const w = WORKLOADS.find((x) => x.name === m.workload)!;
+  const ws = plannedWorkspaceBytes(m.cell, w);
+  const Tc = backwardChunkSteps(w.seqLen, w.batchSize);
   const slices = Object.entries(ws.slices)
     .filter(([, b]) => b >= 2 ** 20)
     .map(([name, b]) => `${name} ${MB(b)}`)
@@ -110,6 +112,8 @@ export function describeMemory(m: MemoryReport): string[] {
     `memory: BPTT must keep ${MB(m.need.totalBytes)} (${MB(m.need.activationsBytes)} activations + ${MB(m.need.parameterBytes)} params/grads/Adam; ` +
       `${m.need.formula}); measured/needed = ${m.ratio.toFixed(2)} (target <= 1.10: ${m.ratio <= 1.1 ? 'met' : 'NOT met'})`,
     `memory: the recurrent workspace plans ${MB(ws.total)}: ${slices}`,
+    `memory: backward keeps the gate gradients (dgates) of ${Tc} of the ${w.seqLen} steps at a time: the weight gradients ` +
+      `are products per chunk of ${Tc * w.batchSize} rows (layout/cells.ts backwardChunkSteps: about ${BACKWARD_CHUNK_ROWS})`,
   ];
 }
 

@@ -45,6 +45,7 @@ Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
   Args a(info, "lstm_backward", 26);
   const int T = a.dim(22, "T"), B = a.dim(23, "B"), I = a.dim(24, "I"), H = a.dim(25, "H");
   const int64_t TBH = int64_t(T) * B * H, BH = int64_t(B) * H, TBI = int64_t(T) * B * I;
+  const int64_t TcBH = int64_t(backward_chunk_steps(T, B)) * B * H;  // dgates scratch per gate block
   float* dx = a.f32_opt(0, "dx", TBI, "T*B*I");
   float* dh0 = a.f32_opt(1, "dh0", BH, "B*H");
   float* dc0 = a.f32_opt(2, "dc0", BH, "B*H");
@@ -64,7 +65,7 @@ Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
   const float* gates = a.f32(16, "gates", 4 * TBH, "T*B*4*H");
   const float* w_ih = a.f32(17, "w_ih", int64_t(4) * H * I, "4*H*I");
   const float* w_hh = a.f32(18, "w_hh", int64_t(4) * H * H, "4*H*H");
-  float* dgates = a.f32_min(19, "dgates", 4 * TBH, "T*B*4*H");
+  float* dgates = a.f32_min(19, "dgates", 4 * TcBH, "Tc*B*4*H (Tc = backward_chunk_steps(T, B))");
   float* dh_next = a.f32_min(20, "dh_next", BH, "B*H");
   float* dc_next = a.f32_min(21, "dc_next", BH, "B*H");
   kernels().lstm_backward(dx, dh0, dc0, dw_ih, dw_hh, db_ih, db_hh, dh, dhT, dcT, x, lengths, h0, c0,
@@ -97,6 +98,7 @@ Napi::Value GruBackward(const Napi::CallbackInfo& info) {
   Args a(info, "gru_backward", 23);
   const int T = a.dim(19, "T"), B = a.dim(20, "B"), I = a.dim(21, "I"), H = a.dim(22, "H");
   const int64_t TBH = int64_t(T) * B * H, BH = int64_t(B) * H, TBI = int64_t(T) * B * I;
+  const int64_t TcBH = int64_t(backward_chunk_steps(T, B)) * B * H;  // dgates scratch per gate block
   float* dx = a.f32_opt(0, "dx", TBI, "T*B*I");
   float* dh0 = a.f32_opt(1, "dh0", BH, "B*H");
   float* dw_ih = a.f32(2, "dw_ih", int64_t(3) * H * I, "3*H*I");
@@ -113,8 +115,8 @@ Napi::Value GruBackward(const Napi::CallbackInfo& info) {
   const float* hn = a.f32(13, "hn", TBH, "T*B*H");
   const float* w_ih = a.f32(14, "w_ih", int64_t(3) * H * I, "3*H*I");
   const float* w_hh = a.f32(15, "w_hh", int64_t(3) * H * H, "3*H*H");
-  float* dgates = a.f32_min(16, "dgates", 3 * TBH, "T*B*3*H");
-  float* dgates_hn = a.f32_min(17, "dgates_hn", TBH, "T*B*H");
+  float* dgates = a.f32_min(16, "dgates", 3 * TcBH, "Tc*B*3*H (Tc = backward_chunk_steps(T, B))");
+  float* dgates_hn = a.f32_min(17, "dgates_hn", TcBH, "Tc*B*H (Tc = backward_chunk_steps(T, B))");
   float* dh_next = a.f32_min(18, "dh_next", BH, "B*H");
   kernels().gru_backward(dx, dh0, dw_ih, dw_hh, db_ih, db_hh, dh, dhT, x, lengths, h0, h, gates, hn,
                          w_ih, w_hh, dgates, dgates_hn, dh_next, T, B, I, H);
@@ -144,6 +146,7 @@ Napi::Value RnnBackward(const Napi::CallbackInfo& info) {
   const int T = a.dim(16, "T"), B = a.dim(17, "B"), I = a.dim(18, "I"), H = a.dim(19, "H");
   const int relu = a.flag(20, "relu");
   const int64_t TBH = int64_t(T) * B * H, BH = int64_t(B) * H, TBI = int64_t(T) * B * I;
+  const int64_t TcBH = int64_t(backward_chunk_steps(T, B)) * B * H;  // dgates scratch per gate block
   float* dx = a.f32_opt(0, "dx", TBI, "T*B*I");
   float* dh0 = a.f32_opt(1, "dh0", BH, "B*H");
   float* dw_ih = a.f32(2, "dw_ih", int64_t(H) * I, "H*I");
@@ -158,7 +161,7 @@ Napi::Value RnnBackward(const Napi::CallbackInfo& info) {
   const float* h = a.f32(11, "h", TBH, "T*B*H");
   const float* w_ih = a.f32(12, "w_ih", int64_t(H) * I, "H*I");
   const float* w_hh = a.f32(13, "w_hh", int64_t(H) * H, "H*H");
-  float* dgates = a.f32_min(14, "dgates", TBH, "T*B*H");
+  float* dgates = a.f32_min(14, "dgates", TcBH, "Tc*B*H (Tc = backward_chunk_steps(T, B))");
   float* dh_next = a.f32_min(15, "dh_next", BH, "B*H");
   kernels().rnn_backward(dx, dh0, dw_ih, dw_hh, db_ih, db_hh, dh, dhT, x, lengths, h0, h, w_ih, w_hh,
                          dgates, dh_next, T, B, I, H, relu);

@@ -92,8 +92,8 @@ struct GruCell : CellOps<V> {
     const float* g_t = a.gates + idx(t) * B * G3;
     const float* hn_t = a.hn + idx(t) * B * H;
     const float* h_prev = t > 0 ? a.h + idx(t - 1) * B * H : a.h0;
-    float* dg_t = a.dgates + idx(t) * B * G3;
-    float* dgn_t = a.dgates_hn + idx(t) * B * H;
+    float* dg_t = a.dgates + a.slot(t) * B * G3;
+    float* dgn_t = a.dgates_hn + a.slot(t) * B * H;
     const float* dh_t = a.dh ? a.dh + idx(t) * B * H : nullptr;
     const reg one = V::set1(1.0f);
     if (LEN)

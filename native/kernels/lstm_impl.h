@@ -88,7 +88,7 @@ struct LstmCell : CellOps<V> {
     const int B = a.B, H = a.H;
     const idx G4 = idx(4) * H;
     const float* g_t = a.gates + idx(t) * B * G4;
-    float* dg_t = a.dgates + idx(t) * B * G4;
+    float* dg_t = a.dgates + a.slot(t) * B * G4;
     const float* c_t = a.c + idx(t) * B * H;
     const float* c_prev = t > 0 ? a.c + idx(t - 1) * B * H : a.c0;
     const float* dh_t = a.dh ? a.dh + idx(t) * B * H : nullptr;

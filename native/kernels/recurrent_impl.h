@@ -25,8 +25,10 @@
 //   step's bias gradients, and leaves in dh_next the part of dL/dh_{t-1} that does not go through
 //   W_hh (GRU: dh*z; padding rows: all of dL/dh_t; else 0, or nothing to keep when the product
 //   overwrites: see hid_product). dgates^hid is dgates except where the cell's hidden side differs
-//   (GRU's n block: dgates_hn). After the loop, the weight gradients are large products over all
-//   T*B rows: dW_ih += dgates^T x, dW_hh += dgates^hid^T h_prev, dx += dgates W_ih.
+//   (GRU's n block: dgates_hn). dgates holds one chunk of Tc steps (kernels.h
+//   backward_chunk_steps): when t reaches a chunk's first step t0, the weight gradients of the chunk
+//   are products over its rows: dW_ih += dgates^T x, dW_hh += dgates^hid^T h_prev, dx += dgates W_ih,
+//   and the buffer then takes the chunk before.
 //
 // Variable lengths (kernels.h): the fused passes test `t >= lengths[b]` once per row, and only in
 // their LEN = true instantiation, chosen once per step; with lengths == null the passes are the
@@ -36,8 +38,9 @@
 // Threads: each thread owns a range of hidden units (whole panels forward, multiples of W
 // backward) across all gate blocks, so the recurrent product for its columns and the fused pass
 // are thread-local and one barrier per step suffices (the next step reads all of h_t, or all of
-// dgates_t). Weight gradients are split over output rows, dx and the projection over T*B rows. No
-// reduction is ever split, so results are bit-identical for any thread count.
+// dgates_t). Weight gradients are split over output rows, dx and the projection over rows (backward:
+// a chunk's rows, between two barriers, so the next chunk overwrites dgates only once all have
+// read it). No reduction is ever split, so results are bit-identical for any thread count.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -80,10 +83,13 @@ struct BwdArgs {
   const float *h0, *c0;              // (B,H)? (B,H)?
   const float *h, *c, *gates, *hn;   // saved by forward
   const float *w_ih, *w_hh;          // (GH,I) (GH,H)
-  float* dgates;                     // (T,B,GH)  input side
-  float* dgates_hn;                  // (T,B,H)   GRU: hidden side of the n block
+  float* dgates;                     // (Tc,B,GH) input side, one chunk of steps
+  float* dgates_hn;                  // (Tc,B,H)  GRU: hidden side of the n block
   float *dh_next, *dc_next;          // (B,H) (B,H)
   int T, B, I, H;
+  int Tc;                            // backward_chunk_steps(T, B), set by Recurrent::backward
+  // Offset in steps of step t's dgates within the chunk buffer (chunks start at multiples of Tc).
+  idx slot(int t) const { return idx(t % Tc); }
 };
 
 // Vector helpers the cells share: masked tails, and the padding-row operations.
@@ -267,14 +273,14 @@ struct Recurrent {
     const int B = a.B, H = a.H;
     for (int s = 0; s < Cell::kHidSegs; ++s) {
       const HidSeg g = Cell::hid_seg(a, s);
-      G::template block<false>(a.dh_next + u0, g.a + idx(t) * B * g.lda, a.w_hh + idx(g.row0) * H + u0,
+      G::template block<false>(a.dh_next + u0, g.a + a.slot(t) * B * g.lda, a.w_hh + idx(g.row0) * H + u0,
                                B, u1 - u0, g.rows, H, g.lda, H, s > 0 || hid_accumulates(a));
     }
   }
 
   static void bwd_task(void* p, pool::Team* team, int tid, int nth) {
     const BwdArgs& a = *static_cast<const BwdArgs*>(p);
-    const int T = a.T, B = a.B, I = a.I, H = a.H, GH = NG * H;
+    const int T = a.T, B = a.B, H = a.H;
     const Range u = split_range(H, nth, tid, W);
     const int nu = u.end - u.begin;
 
@@ -292,6 +298,10 @@ struct Recurrent {
         else Cell::template bwd_cell<false>(a, t, u.begin, u.end);
       }
       pool::barrier(team);  // dgates_t complete before anyone reads it
+      if (a.slot(t) == 0) {
+        chunk_products(a, t, imin(t + a.Tc, T), tid, nth);
+        if (t > 0) pool::barrier(team);  // every thread done reading the chunk before it is reused
+      }
     }
 
     if (nu > 0) {
@@ -306,39 +316,48 @@ struct Recurrent {
         for (int b = 0; b < B; ++b)
           for (int j = u.begin; j < u.end; ++j) a.dc0[idx(b) * H + j] += a.dc_next[idx(b) * H + j];
     }
+  }
 
-    const idx rows = idx(T) * B;
-    // Weight gradients over all steps at once, split over the GH output rows.
-    {
-      const Range r = split_range(GH, nth, tid, G::MR);
-      if (r.end > r.begin) {
-        // forward: proj = x W_ih^T + ...  =>  dW_ih += dgates^T x   (K = T*B)
-        G::template block<true>(a.dw_ih + idx(r.begin) * I, a.dgates + r.begin, a.x, r.end - r.begin,
-                                I, int(rows), I, GH, I, true);
-        // forward: a_0 += h0 W_hh^T, a_t += h_{t-1} W_hh^T  =>  dW_hh += dgates^hid_0^T h0 + ...
-        for (int s = 0; s < Cell::kHidSegs; ++s) {
-          const HidSeg g = Cell::hid_seg(a, s);
-          const int lo = imax(r.begin, g.row0), hi = imin(r.end, g.row0 + g.rows);
-          if (lo >= hi) continue;
-          const float* A = g.a + (lo - g.row0);
-          if (a.h0)
-            G::template block<true>(a.dw_hh + idx(lo) * H, A, a.h0, hi - lo, H, B, H, g.lda, H, true);
-          if (T > 1)
-            G::template block<true>(a.dw_hh + idx(lo) * H, A + idx(B) * g.lda, a.h, hi - lo, H,
-                                    int(rows - B), H, g.lda, H, true);
+  // The weight gradients and dx of the steps [t0, t1), whose dgates fill the chunk buffer from its
+  // start (t0 is a multiple of Tc). Weight gradients are split over the GH output rows, dx over the
+  // chunk's rows.
+  static void chunk_products(const BwdArgs& a, int t0, int t1, int tid, int nth) {
+    const int B = a.B, I = a.I, H = a.H, GH = NG * H;
+    const idx rows = idx(t1 - t0) * B;
+    const Range r = split_range(GH, nth, tid, G::MR);
+    if (r.end > r.begin) {
+      // forward: proj = x W_ih^T + ...  =>  dW_ih += dgates^T x   (K = the chunk's rows)
+      G::template block<true>(a.dw_ih + idx(r.begin) * I, a.dgates + r.begin, a.x + idx(t0) * B * I,
+                              r.end - r.begin, I, int(rows), I, GH, I, true);
+      // forward: a_0 += h0 W_hh^T, a_t += h_{t-1} W_hh^T  =>  dW_hh += dgates^hid_0^T h0 + ...
+      for (int s = 0; s < Cell::kHidSegs; ++s) {
+        const HidSeg g = Cell::hid_seg(a, s);
+        const int lo = imax(r.begin, g.row0), hi = imin(r.end, g.row0 + g.rows);
+        if (lo >= hi) continue;
+        const float* A = g.a + (lo - g.row0);
+        if (t0 > 0) {
+          G::template block<true>(a.dw_hh + idx(lo) * H, A, a.h + idx(t0 - 1) * B * H, hi - lo, H,
+                                  int(rows), H, g.lda, H, true);
+          continue;
         }
+        if (a.h0)
+          G::template block<true>(a.dw_hh + idx(lo) * H, A, a.h0, hi - lo, H, B, H, g.lda, H, true);
+        if (rows > B)
+          G::template block<true>(a.dw_hh + idx(lo) * H, A + idx(B) * g.lda, a.h, hi - lo, H,
+                                  int(rows - B), H, g.lda, H, true);
       }
     }
-    // forward: proj = x W_ih^T + ...  =>  dx += dgates W_ih   (all T*B rows, split over rows)
+    // forward: proj = x W_ih^T + ...  =>  dx += dgates W_ih   (split over the chunk's rows)
     if (a.dx) {
-      const Range r = split_range(int(rows), nth, tid, G::MR);
-      G::template block<false>(a.dx + idx(r.begin) * I, a.dgates + idx(r.begin) * GH, a.w_ih,
-                               r.end - r.begin, I, GH, I, GH, I, true);
+      const Range q = split_range(int(rows), nth, tid, G::MR);
+      G::template block<false>(a.dx + (idx(t0) * B + q.begin) * I, a.dgates + idx(q.begin) * GH, a.w_ih,
+                               q.end - q.begin, I, GH, I, GH, I, true);
     }
   }
 
   static void backward(BwdArgs a) noexcept {
     if (a.T <= 0 || a.B <= 0 || a.I <= 0 || a.H <= 0) return;
+    a.Tc = backward_chunk_steps(a.T, a.B);
     pool::run_team(pick_threads(a.B, a.H, 8), &bwd_task, &a);
   }
 };

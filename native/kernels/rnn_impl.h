@@ -67,7 +67,7 @@ struct ElmanCell : CellOps<V> {
   static void bwd_cell(const BwdArgs& a, int t, int u0, int u1) {
     const int B = a.B, H = a.H;
     const float* h_t = a.h + idx(t) * B * H;
-    float* dg_t = a.dgates + idx(t) * B * H;
+    float* dg_t = a.dgates + a.slot(t) * B * H;
     const float* dh_t = a.dh ? a.dh + idx(t) * B * H : nullptr;
     const reg one = V::set1(1.0f);
     if (LEN)

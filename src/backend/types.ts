@@ -69,7 +69,7 @@ export interface LstmBackwardArgs {
   gates: F32Buffer;
   w_ih: F32Buffer;
   w_hh: F32Buffer;
-  dgates: F32Buffer; // scratch (T, B, 4H)
+  dgates: F32Buffer; // scratch (Tc, B, 4H), Tc = backwardChunkSteps(T, B) (layout/cells.ts)
   dh_next: F32Buffer; // scratch (B, H)
   dc_next: F32Buffer; // scratch (B, H)
 }
@@ -107,8 +107,8 @@ export interface GruBackwardArgs {
   hn: F32Buffer;
   w_ih: F32Buffer;
   w_hh: F32Buffer;
-  dgates: F32Buffer; // scratch (T, B, 3H)
-  dgates_hn: F32Buffer; // scratch (T, B, H)
+  dgates: F32Buffer; // scratch (Tc, B, 3H), Tc = backwardChunkSteps(T, B)
+  dgates_hn: F32Buffer; // scratch (Tc, B, H)
   dh_next: F32Buffer; // scratch (B, H)
 }
 
@@ -141,7 +141,7 @@ export interface RnnBackwardArgs {
   h: F32Buffer; // saved by forward
   w_ih: F32Buffer;
   w_hh: F32Buffer;
-  dgates: F32Buffer; // scratch (T, B, H)
+  dgates: F32Buffer; // scratch (Tc, B, H), Tc = backwardChunkSteps(T, B)
   dh_next: F32Buffer; // scratch (B, H)
 }
 

@@ -7,7 +7,7 @@ import type {
   LinearDims, LinearForwardArgs, LstmBackwardArgs, LstmForwardArgs, NormType, Nonlinearity, RmspropStepArgs,
   RnnBackwardArgs, RnnForwardArgs, SgdStepArgs,
 } from './types.js';
-import { forwardScratch } from '../layout/cells.js';
+import { backwardChunkSteps, forwardScratch } from '../layout/cells.js';
 
 export function checkDims(kernel: string, dims: Record<string, number>): void {
   for (const [name, v] of Object.entries(dims)) {
@@ -90,8 +90,14 @@ export function checkLstmForward(a: LstmForwardArgs, d: CellDims): void {
   ]);
 }
 
+/** The size formula of the backward dgates scratch: one chunk of Tc steps (layout/cells.ts). */
+function chunkFormula(gates: string, { T, B }: CellDims): string {
+  return `Tc*B*${gates} (Tc = backwardChunkSteps(T, B) = ${backwardChunkSteps(T, B)})`;
+}
+
 export function checkLstmBackward(a: LstmBackwardArgs, d: CellDims): void {
   const { T, B, H } = d;
+  const Tc = backwardChunkSteps(T, B);
   check('lstm_backward', a, d, [
     ...commonNeeds(d, 4, false),
     ['c', 'T*B*H', T * B * H],
@@ -99,7 +105,7 @@ export function checkLstmBackward(a: LstmBackwardArgs, d: CellDims): void {
     ['c0', 'B*H', B * H, true],
     ['dc0', 'B*H', B * H, true],
     ['dcT', 'B*H', B * H, true],
-    ['dgates', 'T*B*4H', T * B * 4 * H],
+    ['dgates', chunkFormula('4H', d), Tc * B * 4 * H],
     ['dc_next', 'B*H', B * H],
   ]);
 }
@@ -118,12 +124,13 @@ export function checkGruForward(a: GruForwardArgs, d: CellDims): void {
 
 export function checkGruBackward(a: GruBackwardArgs, d: CellDims): void {
   const { T, B, H } = d;
+  const Tc = backwardChunkSteps(T, B);
   check('gru_backward', a, d, [
     ...commonNeeds(d, 3, false),
     ['gates', 'T*B*3H', T * B * 3 * H],
     ['hn', 'T*B*H', T * B * H],
-    ['dgates', 'T*B*3H', T * B * 3 * H],
-    ['dgates_hn', 'T*B*H', T * B * H],
+    ['dgates', chunkFormula('3H', d), Tc * B * 3 * H],
+    ['dgates_hn', chunkFormula('H', d), Tc * B * H],
   ]);
 }
 
@@ -132,7 +139,8 @@ export function checkRnnForward(a: RnnForwardArgs, d: CellDims): void {
 }
 
 export function checkRnnBackward(a: RnnBackwardArgs, d: CellDims): void {
-  check('rnn_backward', a, d, [...commonNeeds(d, 1, false), ['dgates', 'T*B*H', d.T * d.B * d.H]]);
+  const Tc = backwardChunkSteps(d.T, d.B);
+  check('rnn_backward', a, d, [...commonNeeds(d, 1, false), ['dgates', chunkFormula('H', d), Tc * d.B * d.H]]);
 }
 
 /** A row-major (rows, cols) operand with leading dimension ld fits in `length` floats. */

@@ -27,11 +27,23 @@ function savedSlices(cell: CellKind, { T, B, H }: CellDims): Array<[string, numb
   return [];
 }
 
-/** Backward-only scratch besides dh_next: [slice name, floats]. */
+/**
+ * Steps of gate gradients backward keeps (native/include/seqcast/kernels.h backward_chunk_steps):
+ * the weight gradients are products over chunks of about BACKWARD_CHUNK_ROWS rows (at least 2
+ * steps, at most T), so dgates holds Tc steps instead of T.
+ */
+export const BACKWARD_CHUNK_ROWS = 1024;
+export function backwardChunkSteps(T: number, B: number): number {
+  if (T <= 2 || B <= 0) return T;
+  return Math.min(T, Math.max(2, Math.ceil(BACKWARD_CHUNK_ROWS / B)));
+}
+
+/** Backward-only scratch besides dh_next: [slice name, floats]. dgates holds one chunk of Tc steps. */
 function backwardSlices(cell: CellKind, { T, B, H }: CellDims): Array<[string, number]> {
-  if (cell === 'lstm') return [['dgates', T * B * 4 * H], ['dc_next', B * H]];
-  if (cell === 'gru') return [['dgates', T * B * 3 * H], ['dgates_hn', T * B * H]];
-  return [['dgates', T * B * H]];
+  const Tc = backwardChunkSteps(T, B);
+  if (cell === 'lstm') return [['dgates', Tc * B * 4 * H], ['dc_next', B * H]];
+  if (cell === 'gru') return [['dgates', Tc * B * 3 * H], ['dgates_hn', Tc * B * H]];
+  return [['dgates', Tc * B * H]];
 }
 
 /**

@@ -25,13 +25,14 @@ namespace seqcast {
 // Floats of scratch each kernel needs (src/layout/cells.ts plans the same sizes).
 //   LSTM forward:  w_t = 4H*I + 4H*H + B*4H       (packed weights, then one step's projection when
 //                                                  inference only; layout private to each backend)
-//   LSTM backward: dgates (T,B,4H), dh_next (B,H), dc_next (B,H)
+//   LSTM backward: dgates (Tc,B,4H), dh_next (B,H), dc_next (B,H)
 //   GRU forward:   w_t = 3H*I + 3H*H + B*3H + B*3H (packed weights, the per-step h_prev W_hh^T, and
 //                                                  one step's projection when inference only)
-//   GRU backward:  dgates (T,B,3H), dgates_hn (T,B,H), dh_next (B,H)
+//   GRU backward:  dgates (Tc,B,3H), dgates_hn (Tc,B,H), dh_next (B,H)
 //   RNN forward:   w_t = H*I + H*H
-//   RNN backward:  dgates (T,B,H), dh_next (B,H)
-// Scratch contents are private to each backend (native and WASM may pack differently).
+//   RNN backward:  dgates (Tc,B,H), dh_next (B,H)
+// with Tc = backward_chunk_steps(T, B). Scratch contents are private to each backend (native and
+// WASM may pack differently).
 inline int64_t lstm_forward_scratch_floats(int /*T*/, int B, int I, int H) {
   return int64_t(4) * H * I + int64_t(4) * H * H + int64_t(4) * B * H;
 }
@@ -40,6 +41,22 @@ inline int64_t gru_forward_scratch_floats(int /*T*/, int B, int I, int H) {
 }
 inline int64_t rnn_forward_scratch_floats(int /*T*/, int /*B*/, int I, int H) {
   return int64_t(H) * I + int64_t(H) * H;
+}
+
+// Backward keeps the gate gradients (dgates, GRU's dgates_hn) of a chunk of Tc steps, not of all T:
+// once steps [t0, t0 + Tc) are done (t descending), their weight gradients and dx are products over
+// the chunk's Tc*B rows, and the buffer is reused for the steps before. Chunks start at multiples
+// of Tc, so the last one (the first processed) may be shorter. The products lose nothing to the
+// split once a chunk has several hundred rows (the GEMM reloads C every KC = 256 of K anyway):
+// at LSTM W3 (T=128 B=64 H=256, 2 layers) chunks of 256 to 2048 rows trained forward + backward
+// within the noise (a few %) of one product over all T*B rows, at 1 and 2 threads.
+// At least 2 steps: threads write step t-1's dgates while others still read step t's (the product
+// dh_{t-1} += dgates_t W_hh), so the two steps must not share the buffer's slot.
+constexpr int kBackwardChunkRows = 1024;
+inline int backward_chunk_steps(int T, int B) {
+  if (T <= 2 || B <= 0) return T;
+  const int steps = (kBackwardChunkRows + B - 1) / B;
+  return steps < 2 ? 2 : steps < T ? steps : T;
 }
 
 // LSTM over a whole sequence. gates holds the post-activation (i, f, g, o) of every step. gates null
@@ -63,7 +80,7 @@ using LstmBackwardFn = void (*)(float* dx, float* dh0, float* dc0,              
                                 const float* h0, const float* c0,                 // (B,H)? (B,H)?
                                 const float* h, const float* c, const float* gates,  // saved by forward
                                 const float* w_ih, const float* w_hh,             // (4H,I) (4H,H)
-                                float* dgates, float* dh_next, float* dc_next,    // scratch (T,B,4H) (B,H) (B,H)
+                                float* dgates, float* dh_next, float* dc_next,    // scratch (Tc,B,4H) (B,H) (B,H)
                                 int T, int B, int I, int H);
 
 // GRU over a whole sequence, PyTorch's formula (gate order r, z, n; r multiplies W_hn h + b_hn):
@@ -86,7 +103,7 @@ using GruBackwardFn = void (*)(float* dx, float* dh0,                           
                                const float* x, const int32_t* lengths, const float* h0,  // (T,B,I) (B)? (B,H)?
                                const float* h, const float* gates, const float* hn,  // saved by forward
                                const float* w_ih, const float* w_hh,             // (3H,I) (3H,H)
-                               float* dgates, float* dgates_hn, float* dh_next,  // scratch (T,B,3H) (T,B,H) (B,H)
+                               float* dgates, float* dgates_hn, float* dh_next,  // scratch (Tc,B,3H) (Tc,B,H) (B,H)
                                int T, int B, int I, int H);
 
 // Plain (Elman) RNN: h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh (relu = 0) or relu (relu = 1).
@@ -105,7 +122,7 @@ using RnnBackwardFn = void (*)(float* dx, float* dh0,                           
                                const float* x, const int32_t* lengths, const float* h0,  // (T,B,I) (B)? (B,H)?
                                const float* h,                                   // saved by forward
                                const float* w_ih, const float* w_hh,             // (H,I) (H,H)
-                               float* dgates, float* dh_next,                    // scratch (T,B,H) (B,H)
+                               float* dgates, float* dh_next,                    // scratch (Tc,B,H) (B,H)
                                int T, int B, int I, int H, int relu);
 
 // ---- Training: dense heads, optimizer steps and gradient clipping, each over one flat buffer.
