@@ -5,7 +5,8 @@
 // `npx tsx bench/memory.ts [cell] [workload] [backend]` (defaults lstm W3 native) prints the report.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { BACKWARD_CHUNK_ROWS, GATES, backwardChunkSteps, planDirection, type CellKind } from '../src/layout/cells.js';
+import { BACKWARD_CHUNK_ROWS, GATES, backwardChunkSteps, type CellKind } from '../src/layout/cells.js';
+import { planStack } from '../src/layout/stack.js';
 import { paramLayout } from '../src/layout/params.js';
 import { WORKLOADS, type Workload } from './workloads.js';
 
@@ -43,17 +44,18 @@ export function bpttNeed(cell: CellKind, w: Workload): BpttNeed {
   };
 }
 
-/** What the recurrent layer's workspace plans (layout/cells.ts), for explaining a measured peak. */
+/** What the recurrent stack's workspace plans (layout/stack.ts; not its on-demand slices), by slice kind, for explaining a measured peak. */
 export function plannedWorkspaceBytes(cell: CellKind, w: Workload): { total: number; slices: Record<string, number> } {
+  const { plan: p } = planStack(
+    { cell, inputSize: w.inputSize, hiddenSize: w.hiddenSize, numLayers: w.numLayers, directions: 1, dropout: 0 },
+    w.batchSize, w.seqLen,
+  );
   const slices: Record<string, number> = {};
-  let total = 0;
-  for (let l = 0; l < w.numLayers; l++) {
-    const I = l === 0 ? w.inputSize : w.hiddenSize;
-    const p = planDirection(cell, { T: w.seqLen, B: w.batchSize, I, H: w.hiddenSize }, false);
-    total += p.total * FLOAT;
-    for (const [name, { length }] of p.slices) slices[name] = (slices[name] ?? 0) + length * FLOAT;
+  for (const [name, { length }] of p.slices) {
+    const kind = name.slice(name.indexOf('.') + 1); // l0d0.h -> h; x, h0 ... stay
+    slices[kind] = (slices[kind] ?? 0) + length * FLOAT;
   }
-  return { total, slices };
+  return { total: p.total * FLOAT, slices };
 }
 
 export interface MemoryReport {

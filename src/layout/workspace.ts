@@ -22,14 +22,19 @@ export function plan(entries: ReadonlyArray<readonly [string, number]>): Plan {
   return { total, slices };
 }
 
-/** One arena allocated once from a backend, with named views into it. */
+/**
+ * One arena allocated once from a backend, with named views into it. Slices of the optional `lazy`
+ * plan (buffers only some calls need) get a second arena, allocated the first time one is viewed.
+ */
 export class Workspace {
   private arena: F32Buffer | null;
+  private lazyArena: F32Buffer | null = null;
   private readonly views = new Map<string, F32Buffer>();
 
   constructor(
     private readonly backend: Backend,
     readonly plan: Plan,
+    readonly lazy: Plan | null = null,
   ) {
     this.arena = backend.alloc(Math.max(plan.total, 1));
     for (const [name, { offset, length }] of plan.slices) this.views.set(name, this.arena.sub(offset, length));
@@ -37,8 +42,13 @@ export class Workspace {
 
   view(name: string): F32Buffer {
     const v = this.views.get(name);
-    if (!v) throw new Error(`Workspace: no slice named '${name}' (have ${[...this.views.keys()].join(', ')})`);
-    return v;
+    if (v) return v;
+    if (this.lazy?.slices.has(name) && this.arena && !this.lazyArena) {
+      this.lazyArena = this.backend.alloc(Math.max(this.lazy.total, 1));
+      for (const [n, { offset, length }] of this.lazy.slices) this.views.set(n, this.lazyArena.sub(offset, length));
+      return this.views.get(name)!;
+    }
+    throw new Error(`Workspace: no slice named '${name}' (have ${[...this.views.keys()].join(', ')})`);
   }
 
   /** Zeroes one slice; accumulating kernels need zeroed outputs. */
@@ -48,7 +58,9 @@ export class Workspace {
 
   dispose(): void {
     if (this.arena) this.backend.free(this.arena);
+    if (this.lazyArena) this.backend.free(this.lazyArena);
     this.arena = null;
+    this.lazyArena = null;
     this.views.clear();
   }
 }

@@ -6,9 +6,10 @@
 import { NonFiniteError, ShapeError } from '../errors.js';
 import type { Backend, F32Buffer, Nonlinearity } from '../backend/types.js';
 import { loadBackend, type BackendOptions } from '../backend/select.js';
-import { CELL_KINDS, planDirection, type CellKind } from '../layout/cells.js';
+import { CELL_KINDS, type CellKind } from '../layout/cells.js';
 import { paramLayout, type ParamLayout } from '../layout/params.js';
-import { plan, Workspace } from '../layout/workspace.js';
+import { Workspace } from '../layout/workspace.js';
+import { directionSlice, planStack } from '../layout/stack.js';
 import { Rng } from '../random.js';
 import { INIT_SCHEMES, initialize, type InitScheme } from './init.js';
 import { runCellBackward, runCellForward, type CellRun, type DirectionParams } from './cell-kernels.js';
@@ -313,7 +314,7 @@ export class Recurrent {
   // ---- workspace
 
   private sliceName(l: number, d: number, slice: string): string {
-    return `l${l}d${d}.${slice}`;
+    return directionSlice(l, d, slice);
   }
 
   /** One arena for the whole stack at this (B, T); re-planned only when the shape changes. */
@@ -321,27 +322,8 @@ export class Recurrent {
     if (this.ws && this.shape && this.shape.B === B && this.shape.T === T) return this.ws;
     this.ws?.dispose();
     this.ws = null;
-    const H = this.hiddenSize;
-    const D = this.directions;
-    const L = this.numLayers;
-    const states = L * D * B * H;
-    const entries: Array<[string, number]> = [['x', T * B * this.inputSize], ['h0', states], ['dhN', states], ['dh0', states]];
-    if (this.cell === 'lstm') entries.push(['c0', states], ['dcN', states], ['dc0', states]);
-    for (let l = 0; l < L; l++) {
-      const I = l === 0 ? this.inputSize : D * H;
-      // With two directions the layer output interleaves them; with one it is the direction's h itself.
-      if (D === 2) entries.push([`l${l}.out`, T * B * 2 * H], [`l${l}.dout`, T * B * 2 * H]);
-      // Dropout writes the next layer's input beside the saved output, which backward still needs.
-      if (this.dropout > 0 && l < L - 1) entries.push([`l${l}.drop`, T * B * D * H], [`l${l}.mask`, T * B * D * H]);
-      for (let d = 0; d < D; d++) {
-        for (const [name, { length }] of planDirection(this.cell, { T, B, I, H }, d === 1).slices) {
-          // With one direction, layers above the first write dx into the layer below's dh (backward).
-          if (name === 'dx' && l > 0 && D === 1) continue;
-          entries.push([this.sliceName(l, d, name), length]);
-        }
-      }
-    }
-    this.ws = new Workspace(this.backend, plan(entries));
+    const { plan, lazy } = planStack(this, B, T);
+    this.ws = new Workspace(this.backend, plan, lazy);
     this.shape = { B, T };
     return this.ws;
   }
@@ -490,7 +472,8 @@ export class Recurrent {
     // Every row's last step is step T-1 of the one direction: the gradient on it enters the top
     // layer as a final-state gradient (dhT, with any dhN), and its per-step dh is never read.
     const viaFinalState = st.lastOnly && D === 1 && !lengths;
-    const top = this.layerOutputGrad(ws, L - 1);
+    // (Only other paths view the top layer's per-step gradient: it may be an on-demand slice.)
+    const top = (): F32Buffer => this.layerOutputGrad(ws, L - 1);
     if (viaFinalState) {
       if (opts.dOutput) {
         const dhT = slot('dhN', L - 1, 0).array;
@@ -498,10 +481,10 @@ export class Recurrent {
         else dhT.set(opts.dOutput);
       }
     } else if (opts.dOutput && st.lastOnly) {
-      top.array.fill(0);
-      scatterLastSteps(top.array, opts.dOutput, B, T, D * H, lengths);
-    } else if (opts.dOutput) convertLayout(top.array, opts.dOutput, B, T, D * H, false, lengths);
-    else top.array.fill(0);
+      top().array.fill(0);
+      scatterLastSteps(top().array, opts.dOutput, B, T, D * H, lengths);
+    } else if (opts.dOutput) convertLayout(top().array, opts.dOutput, B, T, D * H, false, lengths);
+    else top().array.fill(0);
     const topFinal = viaFinalState && (opts.dOutput || opts.dhN);
 
     for (let l = L - 1; l >= 0; l--) {
