@@ -6,10 +6,10 @@
 import { NonFiniteError, ShapeError } from '../errors.js';
 import type { Backend, F32Buffer, Nonlinearity } from '../backend/types.js';
 import { loadBackend, type BackendOptions } from '../backend/select.js';
-import { CELL_KINDS, type CellKind } from '../layout/cells.js';
+import { backwardChunkSteps, CELL_KINDS, forwardScratch, GATES, type CellKind } from '../layout/cells.js';
 import { paramLayout, type ParamLayout } from '../layout/params.js';
 import { Workspace } from '../layout/workspace.js';
-import { directionSlice, planStack } from '../layout/stack.js';
+import { directionSlice, planStack, SHARED_SCRATCH } from '../layout/stack.js';
 import { Rng } from '../random.js';
 import { INIT_SCHEMES, initialize, type InitScheme } from './init.js';
 import { runCellBackward, runCellForward, type CellRun, type DirectionParams } from './cell-kernels.js';
@@ -125,6 +125,25 @@ function checkFinite(where: string, name: string, a: Float32Array, rows?: { B: n
     if (rows && Math.floor(i / W) % rows.T >= rows.lengths[Math.floor(i / W / rows.T)]) continue;
     throw new NonFiniteError(`${where}: ${name}[${i}] is ${a[i]}; inputs must be finite (fill or mask missing values first)`);
   }
+}
+
+/**
+ * Steps [t0, t0 + n) of a direction's run (n at most one backward chunk): the same buffers, offset to
+ * those steps, T = n; the backward chunk scratch holds exactly the n steps of this one chunk.
+ */
+function stepRange(r: CellRun, t0: number, n: number): CellRun {
+  const { B, I, H } = r.dims;
+  const perStep: Record<string, number> = { h: B * H, c: B * H, hn: B * H, gates: B * GATES[r.cell] * H };
+  const chunk: Record<string, number> = { dgates: B * GATES[r.cell] * H, dgates_hn: B * H };
+  return {
+    ...r,
+    dims: { ...r.dims, T: n },
+    x: r.x.sub(t0 * B * I, n * B * I),
+    slice: (name) =>
+      name in perStep ? r.slice(name).sub(t0 * perStep[name], n * perStep[name])
+      : name in chunk ? r.slice(name).sub(0, n * chunk[name])
+      : r.slice(name),
+  };
 }
 
 function outputMode(where: string, v: unknown): 'all' | 'last' {
@@ -349,16 +368,18 @@ export class Recurrent {
     const H = this.hiddenSize;
     const D = this.directions;
     const state = (name: string): F32Buffer | null => (hasInitial ? ws.view(name).sub((l * D + d) * B * H, B * H) : null);
+    const dims = { T, B, I: l === 0 ? this.inputSize : D * H, H };
     return {
       cell: this.cell,
       nonlinearity: this.nonlinearity,
-      slice: (s) => ws.view(this.sliceName(l, d, s)),
+      // w_t is one scratch for the whole stack (layout/stack.ts): this layer's share of it.
+      slice: (s) => (s === SHARED_SCRATCH ? ws.view(s).sub(0, forwardScratch(this.cell, dims)) : ws.view(this.sliceName(l, d, s))),
       x: d === 1 ? ws.view(this.sliceName(l, 1, 'x_rev')) : this.layerInput(ws, l, dropped),
       lengths,
       h0: state('h0'),
       c0: this.cell === 'lstm' ? state('c0') : null,
       params: this.directionParams(l, d, this.params),
-      dims: { T, B, I: l === 0 ? this.inputSize : D * H, H },
+      dims,
     };
   }
 
@@ -487,7 +508,8 @@ export class Recurrent {
     else top().array.fill(0);
     const topFinal = viaFinalState && (opts.dOutput || opts.dhN);
 
-    for (let l = L - 1; l >= 0; l--) {
+    if (D === 1 && !lengths) this.backwardByChunks(ws, st, { ...opts, inputGrad }, viaFinalState, !!topFinal);
+    else for (let l = L - 1; l >= 0; l--) {
       const W = l === 0 ? I : D * H;
       // The gradient on this layer's input: the layer below's output gradient, or layer 0's dx.
       const dInput = l === 0 ? null : this.layerOutputGrad(ws, l - 1);
@@ -532,6 +554,63 @@ export class Recurrent {
       dh0: hasInitial ? ws.view('dh0').array.slice() : null,
       dc0: hasInitial && isLstm ? ws.view('dc0').array.slice() : null,
     };
+  }
+
+  /**
+   * Backward of a one-direction stack without lengths, chunk of steps by chunk (kernels.h
+   * backward_chunk_steps, the kernels' own chunks), from the last chunk to the first and in each
+   * from the top layer down: a layer's dx for the chunk is the gradient the layer below reads next,
+   * so only one chunk of it is ever held, and each layer carries its (dh, dc) to the earlier chunk
+   * as a final-state gradient. The same products in the same order as one call per layer over all
+   * steps: the results are identical, the memory of a (T, B, H) gradient per layer is not needed.
+   */
+  private backwardByChunks(ws: Workspace, st: ForwardState, opts: BackwardOptions, viaFinalState: boolean, topFinal: boolean): void {
+    const { B, T, hasInitial, dropped } = st;
+    const { inputSize: I, hiddenSize: H, numLayers: L } = this;
+    const isLstm = this.cell === 'lstm';
+    const Tc = backwardChunkSteps(T, B);
+    const state = (name: string, l: number): F32Buffer => ws.view(name).sub(l * B * H, B * H);
+    // carry[l]: [dh in, dh out, dc in, dc out], each (B, H); in and out swap after every chunk.
+    const carry = Array.from({ length: L }, (_, l) => [0, 1, 2, 3].map((k) => ws.view(`l${l}.carry`).sub(k * B * H, B * H)));
+    const runs = Array.from({ length: L }, (_, l) => this.run(ws, l, 0, st));
+    for (let t0 = Math.floor((T - 1) / Tc) * Tc, first = true; t0 >= 0; t0 -= Tc, first = false) {
+      const n = Math.min(T, t0 + Tc) - t0;
+      for (let l = L - 1; l >= 0; l--) {
+        const r = runs[l];
+        const W = l === 0 ? I : H;
+        const part = stepRange(r, t0, n);
+        if (t0 > 0) {
+          part.h0 = r.slice('h').sub((t0 - 1) * B * H, B * H);
+          part.c0 = isLstm ? r.slice('c').sub((t0 - 1) * B * H, B * H) : null;
+        }
+        const [dhIn, dhOut, dcIn, dcOut] = carry[l];
+        const upstream =
+          l < L - 1 ? ws.view(`l${l}.dhc`).sub(0, n * B * H) : viaFinalState ? null : this.layerOutputGrad(ws, l).sub(t0 * B * H, n * B * H);
+        const dx = l > 0 ? ws.view(`l${l - 1}.dhc`).sub(0, n * B * W) : opts.inputGrad ? r.slice('dx').sub(t0 * B * I, n * B * I) : null;
+        dx?.array.fill(0);
+        const last = t0 === 0;
+        if (!last) {
+          dhOut.array.fill(0);
+          if (isLstm) dcOut.array.fill(0);
+        }
+        runCellBackward(this.backend, part, {
+          dx,
+          dh: upstream,
+          dhT: first ? (opts.dhN || (l === L - 1 && topFinal) ? state('dhN', l) : null) : dhIn,
+          dcT: isLstm ? (first ? (opts.dcN ? state('dcN', l) : null) : dcIn) : null,
+          dh0: last ? (hasInitial ? state('dh0', l) : null) : dhOut,
+          dc0: isLstm ? (last ? (hasInitial ? state('dc0', l) : null) : dcOut) : null,
+          grads: this.directionParams(l, 0, this.grads),
+        });
+        carry[l] = [dhOut, dhIn, dcOut, dcIn];
+        if (l > 0 && dropped) {
+          // forward: drop = out * mask  =>  dout = ddrop * mask (this chunk's rows)
+          const mask = ws.view(`l${l - 1}.mask`).array.subarray(t0 * B * H, (t0 + n) * B * H);
+          const g = dx!.array;
+          for (let i = 0; i < g.length; i++) g[i] *= mask[i];
+        }
+      }
+    }
   }
 
   /** Releases the workspace and parameters (WASM memory is reused by later allocations). */

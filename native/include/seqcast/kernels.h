@@ -52,7 +52,7 @@ inline int64_t rnn_forward_scratch_floats(int /*T*/, int /*B*/, int I, int H) {
 // within the noise (a few %) of one product over all T*B rows, at 1 and 2 threads.
 // At least 2 steps: threads write step t-1's dgates while others still read step t's (the product
 // dh_{t-1} += dgates_t W_hh), so the two steps must not share the buffer's slot.
-constexpr int kBackwardChunkRows = 1024;
+constexpr int kBackwardChunkRows = 512;
 inline int backward_chunk_steps(int T, int B) {
   if (T <= 2 || B <= 0) return T;
   const int steps = (kBackwardChunkRows + B - 1) / B;
