@@ -73,15 +73,39 @@ function commonNeeds({ T, B, I, H }: CellDims, G: number, forward: boolean): Nee
   return needs;
 }
 
-function check(kernel: string, args: { lengths: Lengths }, d: CellDims, needs: Need[]): void {
-  checkDims(kernel, { T: d.T, B: d.B, I: d.I, H: d.H });
-  checkBuffers(kernel, args, needs);
+/**
+ * Size lists already built, per kernel and shape. A training loop calls every kernel with the same
+ * dims each step, and building a list (its tuples and message strings) cost more than checking the
+ * buffers against it; so a list is built, and its dims checked, on a shape's first call only. The
+ * buffers are still checked on every call.
+ */
+const knownShapes = new Map<string, Array<{ dims: number[]; needs: Need[] }>>();
+/** Shapes kept per kernel: every layer and direction of a stack, with room to spare. */
+const SHAPES_KEPT = 8;
+
+/** The size list of `kernel` at `dims` (values of the dims called `names`): remembered, or checked and built. */
+function needsAt(kernel: string, names: readonly string[], dims: number[], build: () => Need[]): Need[] {
+  const shapes = knownShapes.get(kernel) ?? [];
+  for (const s of shapes) if (s.dims.every((v, i) => v === dims[i])) return s.needs;
+  checkDims(kernel, Object.fromEntries(names.map((n, i) => [n, dims[i]])));
+  const needs = build();
+  if (shapes.length === SHAPES_KEPT) shapes.shift();
+  shapes.push({ dims, needs });
+  knownShapes.set(kernel, shapes);
+  return needs;
+}
+
+const CELL_DIMS = ['T', 'B', 'I', 'H'] as const;
+const LINEAR_DIMS = ['N', 'In', 'O'] as const;
+
+function check(kernel: string, args: { lengths: Lengths }, d: CellDims, needs: () => Need[]): void {
+  checkBuffers(kernel, args, needsAt(kernel, CELL_DIMS, [d.T, d.B, d.I, d.H], needs));
   checkLengths(kernel, args.lengths, d);
 }
 
 export function checkLstmForward(a: LstmForwardArgs, d: CellDims): void {
   const { T, B, H } = d;
-  check('lstm_forward', a, d, [
+  check('lstm_forward', a, d, () => [
     ...commonNeeds(d, 4, true),
     ['c', 'T*B*H', T * B * H],
     ['gates', 'T*B*4H', T * B * 4 * H, true],
@@ -98,7 +122,7 @@ function chunkFormula(gates: string, { T, B }: CellDims): string {
 export function checkLstmBackward(a: LstmBackwardArgs, d: CellDims): void {
   const { T, B, H } = d;
   const Tc = backwardChunkSteps(T, B);
-  check('lstm_backward', a, d, [
+  check('lstm_backward', a, d, () => [
     ...commonNeeds(d, 4, false),
     ['c', 'T*B*H', T * B * H],
     ['gates', 'T*B*4H', T * B * 4 * H],
@@ -112,7 +136,7 @@ export function checkLstmBackward(a: LstmBackwardArgs, d: CellDims): void {
 
 export function checkGruForward(a: GruForwardArgs, d: CellDims): void {
   const { T, B, H } = d;
-  check('gru_forward', a, d, [
+  check('gru_forward', a, d, () => [
     ...commonNeeds(d, 3, true),
     ['gates', 'T*B*3H', T * B * 3 * H, true],
     ['hn', 'T*B*H', T * B * H, true],
@@ -125,7 +149,7 @@ export function checkGruForward(a: GruForwardArgs, d: CellDims): void {
 export function checkGruBackward(a: GruBackwardArgs, d: CellDims): void {
   const { T, B, H } = d;
   const Tc = backwardChunkSteps(T, B);
-  check('gru_backward', a, d, [
+  check('gru_backward', a, d, () => [
     ...commonNeeds(d, 3, false),
     ['gates', 'T*B*3H', T * B * 3 * H],
     ['hn', 'T*B*H', T * B * H],
@@ -135,12 +159,12 @@ export function checkGruBackward(a: GruBackwardArgs, d: CellDims): void {
 }
 
 export function checkRnnForward(a: RnnForwardArgs, d: CellDims): void {
-  check('rnn_forward', a, d, [...commonNeeds(d, 1, true), ['w_t', 'H*(I+H)', forwardScratch('rnn', d)]]);
+  check('rnn_forward', a, d, () => [...commonNeeds(d, 1, true), ['w_t', 'H*(I+H)', forwardScratch('rnn', d)]]);
 }
 
 export function checkRnnBackward(a: RnnBackwardArgs, d: CellDims): void {
   const Tc = backwardChunkSteps(d.T, d.B);
-  check('rnn_backward', a, d, [...commonNeeds(d, 1, false), ['dgates', chunkFormula('H', d), Tc * d.B * d.H]]);
+  check('rnn_backward', a, d, () => [...commonNeeds(d, 1, false), ['dgates', chunkFormula('H', d), Tc * d.B * d.H]]);
 }
 
 /** A row-major (rows, cols) operand with leading dimension ld fits in `length` floats. */
@@ -160,33 +184,37 @@ export function checkGemm(kernel: 'gemm_nn' | 'gemm_tn', a: GemmArgs): void {
 }
 
 export function checkLinearForward(a: LinearForwardArgs, d: LinearDims): void {
-  checkDims('linear_forward', { N: d.N, In: d.In, O: d.O });
-  checkBuffers('linear_forward', a, [
+  checkBuffers('linear_forward', a, needsAt('linear_forward', LINEAR_DIMS, [d.N, d.In, d.O], () => [
     ['y', 'N*O', d.N * d.O],
     ['x', 'N*In', d.N * d.In],
     ['w', 'O*In', d.O * d.In],
     ['b', 'O', d.O, true],
-  ]);
+  ]));
 }
 
 export function checkLinearBackward(a: LinearBackwardArgs, d: LinearDims): void {
-  checkDims('linear_backward', { N: d.N, In: d.In, O: d.O });
-  checkBuffers('linear_backward', a, [
+  checkBuffers('linear_backward', a, needsAt('linear_backward', LINEAR_DIMS, [d.N, d.In, d.O], () => [
     ['dx', 'N*In', d.N * d.In, true],
     ['dw', 'O*In', d.O * d.In],
     ['db', 'O', d.O, true],
     ['dy', 'N*O', d.N * d.O],
     ['x', 'N*In', d.N * d.In],
     ['w', 'O*In', d.O * d.In],
-  ]);
+  ]));
 }
 
 /** Optimizer state and gradients have the parameters' length; hyper-parameters are finite. */
-function checkStep(kernel: string, a: { p: F32Buffer } & object, buffers: string[], scalars: Record<string, number>): void {
+function checkStep(kernel: string, a: { p: F32Buffer } & object, buffers: readonly string[], scalars: Record<string, number>): void {
   const n = a.p.length;
-  checkBuffers(kernel, a, buffers.map((name) => [name, 'p.length', n] as const));
-  for (const [name, v] of Object.entries(scalars))
-    if (!Number.isFinite(v)) throw new RangeError(`${kernel}: ${name} must be a finite number, got ${v}`);
+  // Checked in place (no list built per call: an optimizer step runs once per batch).
+  const b = a as unknown as Record<string, F32Buffer | null>;
+  for (const name of buffers) {
+    const buf = b[name];
+    if (buf === null || buf === undefined) throw new TypeError(`${kernel}: ${name} is required, got ${buf}`);
+    if (buf.length !== n) throw new ShapeError(`${kernel}: ${name} must have p.length = ${n} elements, got ${buf.length}`);
+  }
+  for (const name in scalars)
+    if (!Number.isFinite(scalars[name])) throw new RangeError(`${kernel}: ${name} must be a finite number, got ${scalars[name]}`);
 }
 
 export function checkAdamStep(a: AdamStepArgs): void {

@@ -17,6 +17,7 @@ import {
   convertLayout, deinterleaveDirection, gatherLastSteps, gatherRows, interleaveDirection, reverseRowMap, scatterAddRows,
   scatterLastSteps,
 } from './time-layout.js';
+import { allFinite } from './finite.js';
 
 export interface RecurrentOptions {
   cell: CellKind;
@@ -119,6 +120,7 @@ function checkArray(where: string, name: string, a: unknown, n: number, shape: s
 
 /** Finite everywhere, or (with lengths) at every valid step of x (B, T, W); padding may hold anything. */
 function checkFinite(where: string, name: string, a: Float32Array, rows?: { B: number; T: number; lengths: Int32Array }): void {
+  if (allFinite(a)) return; // the common case, fast; the loop below finds what to report
   const W = rows ? a.length / (rows.B * rows.T) : 0;
   for (let i = 0; i < a.length; i++) {
     if (Number.isFinite(a[i])) continue;
