@@ -13,6 +13,7 @@
 
 #include "../kernels/threads.h"
 #include "args.h"
+#include "layout.h"
 #include "stream.h"
 
 namespace seqcast {
@@ -392,6 +393,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("_set_parallel_threshold",
               Napi::Function::New(env, SetParallelThreshold, "_set_parallel_threshold"));
   register_stream(env, exports);  // stream_bind (stream.cpp)
+  register_layout(env, exports);  // convert_layout (layout.cpp)
   return exports;
 }
 

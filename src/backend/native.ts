@@ -16,6 +16,7 @@ import {
 } from './validate.js';
 import { ADAM_AMSGRAD, ADAM_DECOUPLED, RMSPROP_CENTERED, SGD_FIRST_STEP, SGD_NESTEROV } from './flags.js';
 import { checkStreamBind, STREAM_CELL_CODES } from '../layout/stream.js';
+import { convertLayout } from '../model/time-layout.js';
 
 type Arr = Float32Array | null;
 type Len = Lengths;
@@ -54,6 +55,8 @@ interface Addon {
   set_variant(name: string): boolean;
   info(): { variant: string; variants: string[]; threads: number; hardwareThreads: number };
   _set_parallel_threshold(macs: number): number;
+  /** Absent from addons built before it (native/binding/layout.cpp). */
+  convert_layout?(tm: Float32Array, bf: Float32Array, B: number, T: number, W: number, toBatch: boolean, lengths: Int32Array | null): void;
   /** n zeroed floats in 64-byte-aligned native memory, freed when the array is collected. */
   alloc(n: number): Float32Array;
   /** Absent from addons built before streaming (native/binding/stream.cpp). */
@@ -123,6 +126,11 @@ export class NativeBackend implements Backend {
   setThreads(n: number): void {
     if (!Number.isInteger(n)) throw new RangeError(`setThreads: n must be an integer, got ${n}`);
     this.addon.set_threads(n);
+  }
+
+  convertLayout(tm: Float32Array, bf: Float32Array, B: number, T: number, W: number, toBatch: boolean, lengths: Int32Array | null): void {
+    if (this.addon.convert_layout) this.addon.convert_layout(tm, bf, B, T, W, toBatch, lengths);
+    else convertLayout(tm, bf, B, T, W, toBatch, lengths);
   }
 
   lstm_forward(a: LstmForwardArgs, d: CellDims): void {

@@ -292,6 +292,12 @@ export interface Backend {
   free(buffer: F32Buffer): void;
   /** Kernel threads; n <= 0 means all cores. WASM is single-threaded and ignores it. */
   setThreads(n: number): void;
+  /**
+   * Optional: time-major tm (T, B, W) to batch-first bf (B, T, W) (toBatch) or back, zeroing steps
+   * t >= lengths[b] in the destination: model/time-layout.ts convertLayout's contract, in native code.
+   * Either array may be a plain Float32Array. Backends without it use convertLayout.
+   */
+  convertLayout?(tm: Float32Array, bf: Float32Array, B: number, T: number, W: number, toBatch: boolean, lengths: Int32Array | null): void;
 
   lstm_forward(args: LstmForwardArgs, dims: CellDims): void;
   lstm_backward(args: LstmBackwardArgs, dims: CellDims): void;

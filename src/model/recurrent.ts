@@ -415,7 +415,7 @@ export class Recurrent {
     const noGrad = opts.noGrad ?? false;
     const st: ForwardState = { B, T, hasInitial, lengths, revMap: D === 2 ? reverseRowMap(T, B, lengths) : null, dropped, noGrad, lastOnly };
     // Padded steps become zeros: whatever they held (NaN included) never reaches a product.
-    convertLayout(ws.view('x').array, x, B, T, I, false, lengths);
+    this.convertLayout(ws.view('x').array, x, B, T, I, false, lengths);
     if (hasInitial) {
       ws.view('h0').array.set(opts.h0!);
       if (isLstm) ws.view('c0').array.set(opts.c0!);
@@ -438,7 +438,7 @@ export class Recurrent {
     const top = this.layerOutput(ws, L - 1).array;
     const output = opts.out ?? new Float32Array((lastOnly ? 1 : T) * B * D * H);
     if (lastOnly) gatherLastSteps(output, top, B, T, D * H, lengths);
-    else convertLayout(top, output, B, T, D * H, true, lengths);
+    else this.convertLayout(top, output, B, T, D * H, true, lengths);
     this.last = st;
     return { output, hN, cN };
   }
@@ -506,7 +506,7 @@ export class Recurrent {
     } else if (opts.dOutput && st.lastOnly) {
       top().array.fill(0);
       scatterLastSteps(top().array, opts.dOutput, B, T, D * H, lengths);
-    } else if (opts.dOutput) convertLayout(top().array, opts.dOutput, B, T, D * H, false, lengths);
+    } else if (opts.dOutput) this.convertLayout(top().array, opts.dOutput, B, T, D * H, false, lengths);
     else top().array.fill(0);
     const topFinal = viaFinalState && (opts.dOutput || opts.dhN);
 
@@ -549,7 +549,7 @@ export class Recurrent {
       const dx0 = ws.view(this.sliceName(0, 0, 'dx')).array;
       if (D === 2) scatterAddRows(dx0, ws.view(this.sliceName(0, 1, 'dx')).array, st.revMap!, I);
       dx = opts.dxOut ?? new Float32Array(B * T * I);
-      convertLayout(dx0, dx, B, T, I, true, lengths);
+      this.convertLayout(dx0, dx, B, T, I, true, lengths);
     }
     return {
       dx,
@@ -613,6 +613,12 @@ export class Recurrent {
         }
       }
     }
+  }
+
+  /** Batch-first <-> time-major (time-layout.ts convertLayout), in native code when the backend has it. */
+  private convertLayout(tm: Float32Array, bf: Float32Array, B: number, T: number, W: number, toBatch: boolean, lengths: Int32Array | null): void {
+    if (this.backend.convertLayout) this.backend.convertLayout(tm, bf, B, T, W, toBatch, lengths);
+    else convertLayout(tm, bf, B, T, W, toBatch, lengths);
   }
 
   /** Releases the workspace and parameters (WASM memory is reused by later allocations). */

@@ -134,3 +134,30 @@ describe.each(backends.map((b) => ({ name: b.info().name, backend: b })))('row v
     layer.dispose();
   });
 });
+
+describe.each(backends.filter((b) => b.convertLayout).map((b) => ({ name: b.info().name, backend: b })))(
+  "the backend's own layout copy on $name",
+  ({ backend }) => {
+    it.each([1, 3, 16, 33, 128])('matches the definition for rows of %i floats, both ways, with and without lengths', (W) => {
+      const B = 5, T = 7;
+      for (const lengths of [null, Int32Array.from([7, 1, 4, 7, 2])]) {
+        const tm = randomArray(T * B * W, W);
+        const bf = randomArray(T * B * W, W + 1);
+        const [wantTm, wantBf] = [tm.slice(), bf.slice()];
+        reference(tm, wantBf, B, T, W, true, lengths);
+        backend.convertLayout!(tm, bf, B, T, W, true, lengths);
+        expect(bf).toEqual(wantBf);
+        bf.set(randomArray(T * B * W, W + 2));
+        reference(wantTm, bf, B, T, W, false, lengths);
+        backend.convertLayout!(tm, bf, B, T, W, false, lengths);
+        expect(tm).toEqual(wantTm);
+      }
+    });
+
+    it('refuses arrays of the wrong size and lengths out of range', () => {
+      const tm = new Float32Array(2 * 3 * 4);
+      expect(() => backend.convertLayout!(tm, new Float32Array(23), 2, 3, 4, true, null)).toThrow(/bf must have B\*T\*W = 24 elements/);
+      expect(() => backend.convertLayout!(tm, new Float32Array(24), 2, 3, 4, true, Int32Array.from([3, 4]))).toThrow(/lengths\[1\] must be in \[1, T=3\]/);
+    });
+  },
+);
