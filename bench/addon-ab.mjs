@@ -8,6 +8,7 @@
 //        ln -s "$PWD/node_modules" . && npx cmake-js compile --out build), then pass
 //        build/Release/seqcast.node and /tmp/b/build/Release/seqcast.node.
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const [pathA, pathB, threadsArg = '2', ...shapeArgs] = process.argv.slice(2);
@@ -19,7 +20,7 @@ const shapes = (shapeArgs.length ? shapeArgs : ['lstm:64,64,8,128', 'gru:64,64,8
     throw new Error(`shape '${s}': expected lstm|gru:T,B,I,H`);
   return { cell, T, B, I, H };
 });
-const addons = [require(pathA), require(pathB)];
+const addons = [pathA, pathB].map((p) => require(resolve(p)));
 for (const a of addons) a.set_threads(Number(threadsArg));
 
 function setup(a, { cell, T, B, I, H }) {
