@@ -154,11 +154,11 @@ export function dg_tmul(C: usize, A: usize, Bm: usize, T: i32, R: i32, G: i32, M
 // Backward in chunks (native/include/seqcast/kernels.h backward_chunk_steps): dgates holds the
 // steps of one chunk [t0, t0 + n), t0 a multiple of Tc, step t at offset t % Tc. When t reaches t0
 // the chunk's weight gradients and dx are products over its n*R rows, and the buffer then takes
-// the steps before. Tc steps of about 512 rows, at least 2, at most T (the same formula as
+// the steps before. Tc steps of about 256 rows, at least 2, at most T (the same formula as
 // kernels.h and src/layout/cells.ts, which plans the scratch).
 export function backward_chunk_steps(T: i32, B: i32): i32 {
   if (T <= 2 || B <= 0) return T;
-  const steps = (512 + B - 1) / B;
+  const steps = B >= 256 ? 1 : (256 + B - 1) / B;                    // no i32 overflow at huge B
   return steps < 2 ? 2 : steps < T ? steps : T;
 }
 

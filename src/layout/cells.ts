@@ -32,7 +32,7 @@ function savedSlices(cell: CellKind, { T, B, H }: CellDims): Array<[string, numb
  * the weight gradients are products over chunks of about BACKWARD_CHUNK_ROWS rows (at least 2
  * steps, at most T), so dgates holds Tc steps instead of T.
  */
-export const BACKWARD_CHUNK_ROWS = 512;
+export const BACKWARD_CHUNK_ROWS = 256;
 export function backwardChunkSteps(T: number, B: number): number {
   if (T <= 2 || B <= 0) return T;
   return Math.min(T, Math.max(2, Math.ceil(BACKWARD_CHUNK_ROWS / B)));

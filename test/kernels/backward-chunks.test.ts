@@ -13,8 +13,8 @@ import { NativeBackend } from '../../src/backend/native.js';
 import { BACKWARD_CHUNK_ROWS, GATES, backwardChunkSteps, planDirection, type CellKind } from '../../src/layout/cells.js';
 import type { CellDims, Nonlinearity } from '../../src/backend/types.js';
 
-// Tc = ceil(512 / B), at least 2: B = 64 gives 8 (chunks 8, 8, 8, 8, 5 of T = 37, D4 and row-major
-// WASM layouts by H), B = 200 gives 3 (a last chunk of one step), B = 600 the minimum 2.
+// Tc = ceil(256 / B), at least 2: B = 64 gives 4 (nine chunks of 4 and one of 1 in T = 37, D4 and row-major
+// WASM layouts by H), B = 200 gives 2 (a last chunk of one step), B = 600 the minimum 2.
 const SHAPES: CellDims[] = [
   { T: 37, B: 64, I: 5, H: 9 },
   { T: 37, B: 64, I: 3, H: 12 },
@@ -81,7 +81,7 @@ describe.each(backends.map((b) => ({ name: b.info().name, backend: b })))('chunk
         dgates: buf(T * B * H), dh_next: buf(B * H),
       };
       expect(() => backend.rnn_backward(args, d, 'tanh')).toThrow(
-        `rnn_backward: dgates must have Tc*B*H (Tc = backwardChunkSteps(T, B) = 8) = ${8 * B * H} elements, got ${T * B * H}`,
+        `rnn_backward: dgates must have Tc*B*H (Tc = backwardChunkSteps(T, B) = 4) = ${4 * B * H} elements, got ${T * B * H}`,
       );
       args.dgates = buf(backwardChunkSteps(T, B) * B * H);
       expect(() => backend.rnn_backward(args, d, 'tanh')).not.toThrow();

@@ -12,7 +12,7 @@ const backends = await testBackends();
 const sameBits = (a: Float32Array, b: Float32Array): boolean =>
   a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
-const B = 64, T = 37, I = 3, H = 5; // 5 chunks of 8 steps, the first processed one short
+const B = 64, T = 37, I = 3, H = 5; // 10 chunks of 4 steps, the first processed one short
 const CASES: Array<{ name: string; opts: Omit<RecurrentOptions, 'inputSize' | 'hiddenSize'>; initial?: boolean; training?: boolean; last?: boolean }> = [
   { name: 'lstm, 3 layers, initial states and final-state gradients', opts: { cell: 'lstm', numLayers: 3 }, initial: true },
   { name: 'gru, 2 layers, dropout', opts: { cell: 'gru', numLayers: 2, dropout: 0.4 }, training: true },

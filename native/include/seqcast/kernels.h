@@ -52,10 +52,10 @@ inline int64_t rnn_forward_scratch_floats(int /*T*/, int /*B*/, int I, int H) {
 // within the noise (a few %) of one product over all T*B rows, at 1 and 2 threads.
 // At least 2 steps: threads write step t-1's dgates while others still read step t's (the product
 // dh_{t-1} += dgates_t W_hh), so the two steps must not share the buffer's slot.
-constexpr int kBackwardChunkRows = 512;
+constexpr int kBackwardChunkRows = 256;
 inline int backward_chunk_steps(int T, int B) {
   if (T <= 2 || B <= 0) return T;
-  const int steps = (kBackwardChunkRows + B - 1) / B;
+  const int steps = B >= kBackwardChunkRows ? 1 : (kBackwardChunkRows + B - 1) / B;  // no overflow at huge B
   return steps < 2 ? 2 : steps < T ? steps : T;
 }
 
