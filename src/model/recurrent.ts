@@ -564,7 +564,8 @@ export class Recurrent {
    * from the top layer down: a layer's dx for the chunk is the gradient the layer below reads next,
    * so only one chunk of it is ever held, and each layer carries its (dh, dc) to the earlier chunk
    * as a final-state gradient. The same products in the same order as one call per layer over all
-   * steps: the results are identical, the memory of a (T, B, H) gradient per layer is not needed.
+   * steps (native: bit-identical; WASM's weight-gradient products group sums by blocks of steps, so
+   * it agrees to float32 rounding), without a (T, B, H) gradient per layer.
    */
   private backwardByChunks(ws: Workspace, st: ForwardState, opts: BackwardOptions, viaFinalState: boolean, topFinal: boolean): void {
     const { B, T, hasInitial, dropped } = st;
