@@ -9,6 +9,7 @@ import { testBackends } from '../helpers/backends.js';
 import { randomCellCase, type CaseFlags } from '../helpers/random.js';
 import { FORWARD_KEYS, resultKeys, runKernels, runReference } from '../helpers/run-kernel.js';
 import { FLOAT32_FORWARD, FLOAT32_GRADS } from '../helpers/rnn-fixture.js';
+import { expectVariantsMatchReferenceOnAnyThreads } from '../helpers/native-variants.js';
 import { NativeBackend } from '../../src/backend/native.js';
 import { BACKWARD_CHUNK_ROWS, GATES, backwardChunkSteps, planDirection, type CellKind } from '../../src/layout/cells.js';
 import type { CellDims, Nonlinearity } from '../../src/backend/types.js';
@@ -110,33 +111,9 @@ describe.runIf(native)('chunked backward on native threads', () => {
   it.each(CELLS.map((c) => ({ ...c, name: label(c) })))(
     '$name: every SIMD variant matches the reference, and 1 and 2 threads give bit-identical results over several chunks',
     (c) => {
-      const nb = native!;
-      const best = nb.info().variant;
-      const threads = nb.info().threads;
-      const threshold = nb.setParallelThreshold(0); // thread even these small shapes
-      try {
-        // H >= 2 column panels of the widest variant (32 units), so the team has 2 threads.
-        for (const dims of [{ T: 37, B: 64, I: 7, H: 40 }, { T: 13, B: 200, I: 4, H: 36 }]) {
-          const k = randomCellCase(c.cell, dims, 17, { variableLengths: true }, c.nonlinearity);
-          const want = runReference(k);
-          for (const variant of nb.variants()) {
-            nb.setVariant(variant);
-            nb.setThreads(1);
-            const one = runKernels(nb, k);
-            nb.setThreads(2);
-            const two = runKernels(nb, k);
-            for (const key of resultKeys(c.cell)) {
-              const r = closeness(one[key], want[key], FORWARD_KEYS.has(key) ? FLOAT32_FORWARD : FLOAT32_GRADS, `${variant} ${key}`);
-              expect(r.ok, r.message).toBe(true);
-              expect(Buffer.from(one[key].buffer).equals(Buffer.from(two[key].buffer)), `${variant} ${key} ${JSON.stringify(dims)}: 1 vs 2 threads`).toBe(true);
-            }
-          }
-        }
-      } finally {
-        nb.setVariant(best);
-        nb.setThreads(threads);
-        nb.setParallelThreshold(threshold);
-      }
+      // H >= 2 column panels of the widest variant (32 units), so the team has 2 threads.
+      for (const dims of [{ T: 37, B: 64, I: 7, H: 40 }, { T: 13, B: 200, I: 4, H: 36 }])
+        expectVariantsMatchReferenceOnAnyThreads(native!, randomCellCase(c.cell, dims, 17, { variableLengths: true }, c.nonlinearity), JSON.stringify(dims));
     },
   );
 });

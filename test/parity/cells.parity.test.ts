@@ -7,6 +7,7 @@ import { testBackends } from '../helpers/backends.js';
 import { randomCellCase, type CaseFlags } from '../helpers/random.js';
 import { FORWARD_KEYS, resultKeys, runKernels, runReference } from '../helpers/run-kernel.js';
 import { FLOAT32_FORWARD, FLOAT32_GRADS } from '../helpers/rnn-fixture.js';
+import { expectVariantsMatchReferenceOnAnyThreads } from '../helpers/native-variants.js';
 import { NativeBackend } from '../../src/backend/native.js';
 import type { CellKind } from '../../src/layout/cells.js';
 import type { Nonlinearity } from '../../src/backend/types.js';
@@ -63,33 +64,9 @@ describe.runIf(native)('native SIMD variants and threads', () => {
   it.each(CELLS.map((c) => ({ ...c, name: label(c) })))(
     '$name: every variant matches the reference, and results do not depend on the thread count',
     (c) => {
-      const nb = native!;
-      const best = nb.info().variant;
-      const threads = nb.info().threads;
-      const threshold = nb.setParallelThreshold(0); // thread even this small shape
-      try {
-        // B = 24: the forward splits batch rows across threads; B = 6: hidden units (recurrent_impl.h).
-        for (const dims of [{ T: 12, B: 24, I: 9, H: 72 }, { T: 9, B: 6, I: 5, H: 72 }]) {
-          const k = randomCellCase(c.cell, dims, 11, { variableLengths: true }, c.nonlinearity);
-          const want = runReference(k);
-          for (const variant of nb.variants()) {
-            nb.setVariant(variant);
-            nb.setThreads(1);
-            const one = runKernels(nb, k);
-            nb.setThreads(2);
-            const two = runKernels(nb, k);
-            for (const key of resultKeys(c.cell)) {
-              const r = closeness(one[key], want[key], FORWARD_KEYS.has(key) ? FLOAT32_FORWARD : FLOAT32_GRADS, `${variant} ${key}`);
-              expect(r.ok, r.message).toBe(true);
-              expect(Buffer.from(one[key].buffer).equals(Buffer.from(two[key].buffer)), `${variant} ${key}: 1 vs 2 threads`).toBe(true);
-            }
-          }
-        }
-      } finally {
-        nb.setVariant(best);
-        nb.setThreads(threads);
-        nb.setParallelThreshold(threshold);
-      }
+      // B = 24: the forward splits batch rows across threads; B = 6: hidden units (recurrent_impl.h).
+      for (const dims of [{ T: 12, B: 24, I: 9, H: 72 }, { T: 9, B: 6, I: 5, H: 72 }])
+        expectVariantsMatchReferenceOnAnyThreads(native!, randomCellCase(c.cell, dims, 11, { variableLengths: true }, c.nonlinearity), `B=${dims.B}`);
     },
   );
 });

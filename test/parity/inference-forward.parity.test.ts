@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { testBackends } from '../helpers/backends.js';
 import { randomCellCase, type CaseFlags } from '../helpers/random.js';
 import { runForward } from '../helpers/run-kernel.js';
+import { forEveryVariant } from '../helpers/native-variants.js';
 import { NativeBackend } from '../../src/backend/native.js';
 import { Recurrent } from '../../src/model/recurrent.js';
 import { SequenceModel } from '../../src/model/sequence-model.js';
@@ -58,25 +59,14 @@ describe.each(backends.map((b) => ({ name: b.info().name, backend: b })))('infer
 const native = backends.find((b): b is NativeBackend => b instanceof NativeBackend);
 describe.runIf(native)('native inference-only forward: every SIMD variant and thread count', () => {
   it.each(CELLS)('%s', (cell) => {
-    const nb = native!;
-    const best = nb.info().variant;
-    const threads = nb.info().threads;
-    const threshold = nb.setParallelThreshold(0); // thread even these small shapes
-    try {
-      for (const variant of nb.variants()) {
-        nb.setVariant(variant);
-        for (const n of [1, 2]) {
-          nb.setThreads(n);
-          // B = 24: threads split batch rows; B = 6: hidden units (recurrent_impl.h pick_row_threads).
-          for (const dims of [{ T: 12, B: 24, I: 9, H: 72 }, { T: 9, B: 6, I: 5, H: 72 }])
-            expectSameForward(nb, cell, dims, 5, { initial: true, variableLengths: true }, `${variant} ${n} threads B=${dims.B}`);
-        }
+    forEveryVariant(native!, (variant) => {
+      for (const n of [1, 2]) {
+        native!.setThreads(n);
+        // B = 24: threads split batch rows; B = 6: hidden units (recurrent_impl.h pick_row_threads).
+        for (const dims of [{ T: 12, B: 24, I: 9, H: 72 }, { T: 9, B: 6, I: 5, H: 72 }])
+          expectSameForward(native!, cell, dims, 5, { initial: true, variableLengths: true }, `${variant} ${n} threads B=${dims.B}`);
       }
-    } finally {
-      nb.setVariant(best);
-      nb.setThreads(threads);
-      nb.setParallelThreshold(threshold);
-    }
+    });
   });
 });
 
